@@ -1,0 +1,104 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+
+namespace Care2Connect.Api.Http;
+
+internal static class HttpPipelineExtensions
+{
+    /// <summary>Rate-limiter policy for anonymous ticket creation.</summary>
+    public const string CreateTicketPolicy = "create-ticket";
+
+    public static IHostApplicationBuilder AddApiHttp(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<ApiHttpOptions>()
+            .BindConfiguration(ApiHttpOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
+        builder.Services.AddExceptionHandler<DatabaseUnavailableExceptionHandler>();
+        builder.Services.AddOpenApi();
+
+        builder.Services.AddOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>()
+            .Configure<IOptions<ApiHttpOptions>>((kestrel, api) => kestrel.Limits.MaxRequestBodySize = api.Value.MaxRequestBodyBytes);
+
+        builder.Services.AddRateLimiter(limiter =>
+        {
+            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.OnRejected = WriteRateLimitedAsync;
+            limiter.AddPolicy(CreateTicketPolicy, context =>
+            {
+                var options = context.RequestServices.GetRequiredService<IOptions<ApiHttpOptions>>().Value;
+                // Partitioned by the connecting address. Behind the tunnel that is the tunnel itself; reading
+                // the client address from forwarded headers of trusted proxies only is part of the admin-auth work.
+                var client = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+                return RateLimitPartition.GetFixedWindowLimiter(client, _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = options.CreatePermitLimit,
+                    Window = options.CreateWindow,
+                    QueueLimit = 0,
+                });
+            });
+        });
+
+        return builder;
+    }
+
+    public static WebApplication UseApiHttp(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.Use(RejectOversizedBodies);
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+        return app;
+    }
+
+    // Kestrel enforces the limit while reading; this answers early, with ProblemDetails, when the declared
+    // length already says the body is too large (the common case), before any handler runs.
+    private static async Task RejectOversizedBodies(HttpContext context, RequestDelegate next)
+    {
+        var limit = context.RequestServices.GetRequiredService<IOptions<ApiHttpOptions>>().Value.MaxRequestBodyBytes;
+        if (context.Request.ContentLength > limit)
+        {
+            context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+            await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = context,
+                ProblemDetails =
+                {
+                    Status = StatusCodes.Status413PayloadTooLarge,
+                    Title = "Request body too large",
+                    Detail = $"Request bodies are limited to {limit} bytes.",
+                },
+            });
+            return;
+        }
+
+        await next(context);
+    }
+
+    private static async ValueTask WriteRateLimitedAsync(OnRejectedContext context, CancellationToken cancellationToken)
+    {
+        var http = context.HttpContext;
+        if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
+        {
+            http.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        }
+
+        await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = http,
+            ProblemDetails =
+            {
+                Status = StatusCodes.Status429TooManyRequests,
+                Title = "Too many requests",
+                Detail = "Too many tickets were created from this address. Try again after the time in Retry-After.",
+            },
+        });
+    }
+}

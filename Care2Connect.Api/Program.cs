@@ -1,0 +1,21 @@
+using Care2Connect.Api.Data;
+using Care2Connect.Api.Http;
+using Care2Connect.Api.Security;
+using Care2Connect.Api.Tickets;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.Services.AddSingleton(TimeProvider.System);
+builder.AddApiHttp();
+builder.AddApiKeySecurity();
+builder.AddCareData();
+
+var app = builder.Build();
+
+app.UseApiHttp();
+app.MapDefaultEndpoints();
+app.MapOpenApi();
+app.MapTicketsApi();
+
+app.Run();

@@ -1,0 +1,196 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Care2Connect.AppHost.Postgres;
+
+/// <summary>
+/// Adds Care2Connect's PostgreSQL to an AppHost in whichever way the machine allows: a container, the machine's
+/// own server binaries, or an external server. See <see cref="PostgresHostingOptions"/> for the settings.
+/// </summary>
+public static class PostgresHostingExtensions
+{
+    /// <summary>Name of the generated, persisted superuser password parameter.</summary>
+    public const string PasswordParameterName = "postgres-password";
+
+    private static readonly TimeSpan HealthCheckTimeout = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// Adds a PostgreSQL server named <paramref name="serverName"/> with a database <paramref name="databaseName"/>,
+    /// choosing the mode from <c>Postgres:Mode</c> (<see cref="PostgresMode"/>): <c>Container</c> uses
+    /// <c>Aspire.Hosting.PostgreSQL</c> with a data volume; <c>Local</c> runs the machine's server binaries as an
+    /// executable resource (fast shutdown on stop, unprivileged user when run as root, data kept across runs);
+    /// <c>External</c> takes <c>ConnectionStrings:{databaseName}</c>; <c>Auto</c> picks Container when a container
+    /// runtime answers, else Local when the binaries are installed.
+    /// </summary>
+    /// <param name="builder">The AppHost builder.</param>
+    /// <param name="serverName">The server resource's name.</param>
+    /// <param name="databaseName">The database resource's name, which is also its connection string name.</param>
+    /// <returns>The database, to pass to <c>WithReference</c>.</returns>
+    /// <exception cref="PostgresUnavailableException">No mode fits this machine; the message says what to do.</exception>
+    public static IResourceBuilder<IResourceWithConnectionString> AddCare2ConnectPostgres(
+        this IDistributedApplicationBuilder builder,
+        [ResourceName] string serverName = "postgres",
+        [ResourceName] string databaseName = "care2connect")
+    {
+        var options = builder.Configuration.GetSection(PostgresHostingOptions.Section).Get<PostgresHostingOptions>() ?? new();
+        var choice = PostgresModeResolver.Resolve(
+            options,
+            PostgresModeResolver.ContainerRuntimeAnswers,
+            () => PostgresModeResolver.FindBinDirectory(options.BinDirectory),
+            builder.Configuration.GetConnectionString(databaseName));
+
+        builder.Eventing.Subscribe<BeforeStartEvent>((@event, _) =>
+        {
+            Log.PostgresMode(@event.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(PostgresHostingExtensions)), choice.Mode, choice.Reason);
+            return Task.CompletedTask;
+        });
+
+        if (choice.Mode == PostgresMode.External)
+        {
+            return builder.AddConnectionString(databaseName);
+        }
+
+        var password = builder.AddParameter(
+            PasswordParameterName,
+            new GenerateParameterDefault { MinLength = 32, Special = false },
+            secret: true,
+            persist: true);
+
+        if (choice.Mode == PostgresMode.Container)
+        {
+            return builder.AddPostgres(serverName, password: password, port: options.Port)
+                .WithDataVolume()
+                .AddDatabase(databaseName);
+        }
+
+        return builder.AddLocalPostgres(serverName, password, options, choice.BinDirectory!)
+            .AddLocalDatabase(databaseName);
+    }
+
+    /// <summary>
+    /// Adds a PostgreSQL server run from the machine's own binaries as an executable resource, with a TCP
+    /// endpoint on loopback, a health check, and a cluster created once under
+    /// <see cref="PostgresHostingOptions.DataDirectory"/>.
+    /// </summary>
+    /// <param name="builder">The AppHost builder.</param>
+    /// <param name="name">The resource name.</param>
+    /// <param name="password">The superuser password parameter.</param>
+    /// <param name="options">Where the data goes, which user runs it, the port and the stop timeout.</param>
+    /// <param name="binDirectory">The folder with <c>postgres</c>, <c>initdb</c>, <c>pg_isready</c> and <c>psql</c>.</param>
+    /// <returns>The server resource.</returns>
+    public static IResourceBuilder<LocalPostgresServerResource> AddLocalPostgres(
+        this IDistributedApplicationBuilder builder,
+        [ResourceName] string name,
+        IResourceBuilder<ParameterResource> password,
+        PostgresHostingOptions options,
+        string binDirectory)
+    {
+        var root = Path.GetFullPath(options.DataDirectory ?? DefaultDataDirectory());
+        var script = Path.Combine(AppContext.BaseDirectory, "Postgres", "run-postgres.sh");
+        var runAsRoot = Environment.UserName == "root";
+        Directory.CreateDirectory(root);
+
+        var server = new LocalPostgresServerResource(name, "bash", root, password.Resource);
+        string? connectionString = null;
+
+        builder.Eventing.Subscribe<ConnectionStringAvailableEvent>(server, async (_, ct) =>
+            connectionString = await server.ConnectionStringExpression.GetValueAsync(ct));
+
+        builder.Eventing.Subscribe<ResourceReadyEvent>(server, async (@event, ct) =>
+        {
+            if (connectionString is null)
+            {
+                return;
+            }
+
+            await CreateDatabasesAsync(server, connectionString, @event.Services, ct);
+        });
+
+        var healthCheckKey = $"{name}_check";
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
+            healthCheckKey,
+            _ => new PostgresConnectionHealthCheck(() => connectionString is null ? null : connectionString + ";Database=postgres", HealthCheckTimeout),
+            failureStatus: null,
+            tags: null));
+
+        return builder.AddResource(server)
+            .WithArgs(script)
+            .WithEndpoint(port: options.Port, name: LocalPostgresServerResource.PrimaryEndpointName, scheme: "tcp", env: "PGPORT")
+            .WithEnvironment("C2C_PG_BINDIR", binDirectory)
+            .WithEnvironment("C2C_PG_ROOT", root)
+            .WithEnvironment("C2C_PG_RUN_AS", runAsRoot ? options.ServerUser : string.Empty)
+            .WithEnvironment("C2C_PG_STOP_TIMEOUT", ((int)Math.Ceiling(options.StopTimeout.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .WithEnvironment(context => context.EnvironmentVariables["C2C_PG_PASSWORD"] = password.Resource)
+            .WithIconName("DatabaseMultiple")
+            .WithHealthCheck(healthCheckKey);
+    }
+
+    /// <summary>Adds a database on a local server; it is created when the server first becomes healthy.</summary>
+    /// <param name="server">The server.</param>
+    /// <param name="name">The resource name, also used as the database's name.</param>
+    /// <returns>The database resource.</returns>
+    public static IResourceBuilder<LocalPostgresDatabaseResource> AddLocalDatabase(
+        this IResourceBuilder<LocalPostgresServerResource> server,
+        [ResourceName] string name)
+    {
+        var database = new LocalPostgresDatabaseResource(name, name, server.Resource);
+        server.Resource.Databases[name] = name;
+
+        string? connectionString = null;
+        server.ApplicationBuilder.Eventing.Subscribe<ConnectionStringAvailableEvent>(database, async (_, ct) =>
+            connectionString = await database.ConnectionStringExpression.GetValueAsync(ct));
+
+        var healthCheckKey = $"{name}_check";
+        server.ApplicationBuilder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
+            healthCheckKey,
+            _ => new PostgresConnectionHealthCheck(() => connectionString, HealthCheckTimeout),
+            failureStatus: null,
+            tags: null));
+
+        return server.ApplicationBuilder.AddResource(database).WithHealthCheck(healthCheckKey);
+    }
+
+    /// <summary>
+    /// The default cluster location: persistent, outside the repository and any temporary folder, and reachable
+    /// by the unprivileged server user (root's home is closed to it).
+    /// </summary>
+    public static string DefaultDataDirectory()
+    {
+        if (Environment.UserName == "root")
+        {
+            return "/var/lib/care2connect/postgres";
+        }
+
+        var dataHome = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
+        if (string.IsNullOrWhiteSpace(dataHome))
+        {
+            dataHome = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share");
+        }
+
+        return Path.Combine(dataHome, "care2connect", "postgres");
+    }
+
+    private static async Task CreateDatabasesAsync(LocalPostgresServerResource server, string connectionString, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var logger = services.GetRequiredService<ResourceLoggerService>().GetLogger(server);
+        await using var connection = new NpgsqlConnection(connectionString + ";Database=postgres;Pooling=false");
+        await connection.OpenAsync(cancellationToken);
+        foreach (var databaseName in server.Databases.Values)
+        {
+            await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = @name", connection);
+            exists.Parameters.AddWithValue("name", databaseName);
+            if (await exists.ExecuteScalarAsync(cancellationToken) is not null)
+            {
+                continue;
+            }
+
+            var quoted = new NpgsqlCommandBuilder().QuoteIdentifier(databaseName);
+            await using var create = new NpgsqlCommand($"CREATE DATABASE {quoted}", connection);
+            await create.ExecuteNonQueryAsync(cancellationToken);
+            Log.DatabaseCreated(logger, databaseName);
+        }
+    }
+}

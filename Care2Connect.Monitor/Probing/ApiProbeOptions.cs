@@ -1,0 +1,20 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Care2Connect.Monitor.Probing;
+
+internal sealed class ApiProbeOptions
+{
+    public const string Section = "Monitor:Api";
+
+    /// <summary>
+    /// Base address of the API. Empty means: take it from Aspire's service reference
+    /// (<c>services:api:http:0</c>), which the AppHost injects.
+    /// </summary>
+    public Uri? BaseAddress { get; set; }
+
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(60);
+
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(5);
+}
