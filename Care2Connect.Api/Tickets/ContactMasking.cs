@@ -27,11 +27,11 @@ internal static class ContactMasking
         return string.Concat(value.AsSpan(0, 1), new string(MaskChar, 3), value.AsSpan(at));
     }
 
-    // ******4567: only the last four digits survive.
+    // ******4567: only the last four digits survive (two for short numbers, which four would nearly reveal).
     private static string MaskPhone(string value)
     {
         var digits = value.Where(char.IsAsciiDigit).ToArray();
-        var keep = Math.Min(4, digits.Length / 3);
+        var keep = digits.Length >= 8 ? 4 : Math.Min(2, digits.Length);
         return new string(MaskChar, digits.Length - keep) + new string(digits[^keep..]);
     }
 }

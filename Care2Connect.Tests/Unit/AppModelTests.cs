@@ -1,0 +1,100 @@
+using Aspire.Hosting.Postgres;
+using Care2Connect.AppHost.Postgres;
+
+namespace Care2Connect.Tests.Unit;
+
+/// <summary>
+/// The AppHost's declarations, read from the app model without starting anything. Container mode cannot run
+/// on machines without a container runtime, so this is where its declaration is proven.
+/// </summary>
+public sealed class AppModelTests
+{
+    private static readonly string[] Secrets =
+    [
+        "Parameters:operator-key=test-operator-key",
+        "Parameters:admin-key=test-admin-key",
+        "Parameters:postgres-password=test-password",
+    ];
+
+    private static async Task<IDistributedApplicationTestingBuilder> AppModel(params string[] args) =>
+        await DistributedApplicationTestingBuilder.CreateAsync<Projects.Care2Connect_AppHost>([.. Secrets, .. args])
+            .WaitAsync(TimeSpan.FromMinutes(1));
+
+    [Fact]
+    public async Task Container_mode_declares_postgres_with_a_volume_a_database_and_a_health_check()
+    {
+        await using var builder = await AppModel("Postgres:Mode=Container");
+
+        var server = Assert.Single(builder.Resources.OfType<PostgresServerResource>());
+        Assert.Equal("postgres", server.Name);
+        var image = Assert.Single(server.Annotations.OfType<ContainerImageAnnotation>());
+        Assert.EndsWith("postgres", image.Image, StringComparison.Ordinal);
+        Assert.False(string.IsNullOrEmpty(image.Tag));
+        var volume = Assert.Single(server.Annotations.OfType<ContainerMountAnnotation>());
+        Assert.Equal(ContainerMountType.Volume, volume.Type);
+        Assert.StartsWith("/var/lib/postgresql", volume.Target, StringComparison.Ordinal);
+        Assert.NotEmpty(server.Annotations.OfType<HealthCheckAnnotation>());
+        Assert.Equal("postgres-password", server.PasswordParameter.Name);
+        Assert.True(server.PasswordParameter.Secret);
+
+        var database = Assert.Single(builder.Resources.OfType<PostgresDatabaseResource>());
+        Assert.Equal("care2connect", database.Name);
+        Assert.Same(server, database.Parent);
+        Assert.Empty(builder.Resources.OfType<LocalPostgresServerResource>());
+    }
+
+    [Fact]
+    public async Task Local_mode_declares_an_executable_server_with_an_endpoint_health_check_and_database()
+    {
+        await using var builder = await AppModel("Postgres:Mode=Local", "Postgres:DataDirectory=/var/tmp/c2c-model-test");
+
+        var server = Assert.Single(builder.Resources.OfType<LocalPostgresServerResource>());
+        Assert.Equal("postgres", server.Name);
+        Assert.Equal("bash", server.Command);
+        var endpoint = Assert.Single(server.Annotations.OfType<EndpointAnnotation>());
+        Assert.Equal("tcp", endpoint.Name);
+        Assert.Equal("tcp", endpoint.UriScheme);
+        Assert.NotEmpty(server.Annotations.OfType<HealthCheckAnnotation>());
+        Assert.True(server.PasswordParameter.Secret);
+
+        var database = Assert.Single(builder.Resources.OfType<LocalPostgresDatabaseResource>());
+        Assert.Equal("care2connect", database.Name);
+        Assert.Same(server, database.Parent);
+        Assert.NotEmpty(database.Annotations.OfType<HealthCheckAnnotation>());
+        Assert.Empty(builder.Resources.OfType<PostgresServerResource>());
+    }
+
+    [Fact]
+    public async Task External_mode_takes_the_configured_connection_string_and_runs_no_server()
+    {
+        await using var builder = await AppModel("Postgres:Mode=External", "ConnectionStrings:care2connect=Host=db.example;Database=care2connect");
+
+        var database = Assert.Single(builder.Resources, r => r.Name == "care2connect");
+        Assert.IsAssignableFrom<IResourceWithConnectionString>(database);
+        Assert.Empty(builder.Resources.OfType<LocalPostgresServerResource>());
+        Assert.Empty(builder.Resources.OfType<PostgresServerResource>());
+    }
+
+    [Fact]
+    public async Task Services_have_their_names_health_checks_and_secret_keys()
+    {
+        await using var builder = await AppModel("Postgres:Mode=Local", "Postgres:DataDirectory=/var/tmp/c2c-model-test");
+
+        var api = Assert.Single(builder.Resources.OfType<ProjectResource>(), r => r.Name == "api");
+        var monitor = Assert.Single(builder.Resources.OfType<ProjectResource>(), r => r.Name == "monitor");
+        Assert.NotEmpty(api.Annotations.OfType<HealthCheckAnnotation>());
+        Assert.NotEmpty(monitor.Annotations.OfType<HealthCheckAnnotation>());
+
+        // The Monitor waits for the API to start, never for it to be healthy: it must run while the API is down.
+        var wait = Assert.Single(monitor.Annotations.OfType<WaitAnnotation>());
+        Assert.Equal("api", wait.Resource.Name);
+        Assert.Equal(WaitType.WaitUntilStarted, wait.WaitType);
+        Assert.Empty(api.Annotations.OfType<WaitAnnotation>());
+
+        foreach (var key in new[] { "operator-key", "admin-key" })
+        {
+            var parameter = Assert.Single(builder.Resources.OfType<ParameterResource>(), p => p.Name == key);
+            Assert.True(parameter.Secret, $"{key} must be secret");
+        }
+    }
+}
