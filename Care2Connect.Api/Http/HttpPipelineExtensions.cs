@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
+using Care2Connect.Api.Security;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
@@ -31,9 +32,15 @@ internal static class HttpPipelineExtensions
             limiter.OnRejected = WriteRateLimitedAsync;
             limiter.AddPolicy(CreateTicketPolicy, context =>
             {
+                // Operators (outreach workers entering stories for people) are not limited; anonymous callers
+                // are, per connecting address. Behind the tunnel that address is the tunnel itself: reading the
+                // client's address from a trusted proxy's forwarded headers comes with the admin-auth work.
+                if (context.User.IsInRole(ApiRoles.Operator))
+                {
+                    return RateLimitPartition.GetNoLimiter("operators");
+                }
+
                 var options = context.RequestServices.GetRequiredService<IOptions<ApiHttpOptions>>().Value;
-                // Partitioned by the connecting address. Behind the tunnel that is the tunnel itself; reading
-                // the client address from forwarded headers of trusted proxies only is part of the admin-auth work.
                 var client = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
                 return RateLimitPartition.GetFixedWindowLimiter(client, _ => new FixedWindowRateLimiterOptions
                 {

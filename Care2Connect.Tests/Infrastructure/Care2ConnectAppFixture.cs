@@ -1,0 +1,199 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net.Http.Headers;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Care2Connect.Tests.Infrastructure;
+
+/// <summary>
+/// Boots the real AppHost once per test class: Local Postgres on its own data directory and port, the API and
+/// the Monitor as real processes. Every await is bounded. On disposal it stops everything and fails if any
+/// process of the run (found by pid and start time, with descendants) is still alive.
+/// </summary>
+public sealed class Care2ConnectAppFixture : IAsyncLifetime
+{
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly ConcurrentQueue<string> _postgresLog = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly List<ProcessIdentity> _processes = [];
+    private DistributedApplication? _app;
+    private Task? _logPump;
+
+    public string OperatorKey { get; } = "op-" + Guid.NewGuid().ToString("N");
+
+    public string AdminKey { get; } = "admin-" + Guid.NewGuid().ToString("N");
+
+    public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "c2c-test-" + Guid.NewGuid().ToString("N")[..12]);
+
+    public DistributedApplication App => _app ?? throw new InvalidOperationException("The app has not started.");
+
+    /// <summary>Anonymous ticket creations allowed per window in these tests.</summary>
+    public int CreatePermitLimit => 5;
+
+    public IReadOnlyCollection<string> PostgresLog => _postgresLog;
+
+    public async Task InitializeAsync()
+    {
+        using var timeout = new CancellationTokenSource(StartTimeout);
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Care2Connect_AppHost>(
+            [
+                "Postgres:Mode=Local",
+                $"Postgres:DataDirectory={DataDirectory}",
+                $"Parameters:operator-key={OperatorKey}",
+                $"Parameters:admin-key={AdminKey}",
+                $"Parameters:postgres-password=pw-{Guid.NewGuid():N}",
+            ],
+            timeout.Token);
+
+        var api = builder.CreateResourceBuilder<ProjectResource>("api");
+        api.WithEnvironment("Database__Migration__RetryDelay", "00:00:01")
+            .WithEnvironment("Api__CreatePermitLimit", CreatePermitLimit.ToString(CultureInfo.InvariantCulture))
+            .WithEnvironment("Api__CreateWindow", "00:10:00");
+        builder.CreateResourceBuilder<ProjectResource>("monitor").WithEnvironment("Monitor__Api__Interval", "00:00:02");
+
+        _app = await builder.BuildAsync(timeout.Token);
+        await _app.StartAsync(timeout.Token);
+        _logPump = PumpPostgresLogAsync(_stopping.Token);
+        await _app.ResourceNotifications.WaitForResourceHealthyAsync("api", timeout.Token);
+        await _app.ResourceNotifications.WaitForResourceHealthyAsync("monitor", timeout.Token);
+        await RecordProcessesAsync(timeout.Token);
+    }
+
+    public HttpClient CreateApiClient(string? apiKey = null)
+    {
+        var client = App.CreateHttpClient("api");
+        client.Timeout = DefaultTimeout;
+        if (apiKey is not null)
+        {
+            client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+        }
+
+        client.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        return client;
+    }
+
+    public async Task<ResourceEvent> WaitForStateAsync(string resource, Func<ResourceEvent, bool> predicate, TimeSpan? timeout = null)
+    {
+        using var cts = new CancellationTokenSource(timeout ?? DefaultTimeout);
+        return await App.ResourceNotifications.WaitForResourceAsync(resource, predicate, cts.Token);
+    }
+
+    public async Task ExecuteCommandAsync(string resource, string command)
+    {
+        using var cts = new CancellationTokenSource(DefaultTimeout);
+        var result = await App.ResourceCommands.ExecuteCommandAsync(resource, command, cts.Token);
+        Assert.True(result.Success, $"{command} on {resource} failed: {result.Message}");
+    }
+
+    /// <summary>Remembers every process of the run (resources, their children, the Postgres server).</summary>
+    public async Task RecordProcessesAsync(CancellationToken cancellationToken)
+    {
+        var roots = new List<int>();
+        foreach (var name in new[] { "postgres", "api", "monitor" })
+        {
+            var snapshot = await WaitForStateAsync(name, e => e.Snapshot.State?.Text == KnownResourceStates.Running);
+            var pid = snapshot.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value;
+            if (pid is not null && int.TryParse(pid.ToString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+            {
+                roots.Add(value);
+            }
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_processes)
+        {
+            foreach (var process in ProcessTree.WithDescendants(roots))
+            {
+                if (!_processes.Any(p => p.Pid == process.Pid && p.StartTicks == process.StartTicks))
+                {
+                    _processes.Add(process);
+                }
+            }
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_app is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await RecordProcessesAsync(CancellationToken.None).WaitAsync(DefaultTimeout);
+        }
+        catch (Exception exception) when (exception is TimeoutException or OperationCanceledException)
+        {
+            // Something is not running any more; what was recorded earlier is still checked below.
+        }
+
+        using (var timeout = new CancellationTokenSource(DefaultTimeout))
+        {
+            await _app.StopAsync(timeout.Token);
+        }
+
+        await _app.DisposeAsync().AsTask().WaitAsync(DefaultTimeout);
+        await _stopping.CancelAsync();
+        if (_logPump is not null)
+        {
+            await _logPump.WaitAsync(DefaultTimeout).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+
+        List<ProcessIdentity> leftovers;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        do
+        {
+            lock (_processes)
+            {
+                leftovers = [.. _processes.Where(p => p.IsRunning)];
+            }
+
+            if (leftovers.Count == 0)
+            {
+                break;
+            }
+
+            await Task.Delay(250);
+        }
+        while (DateTime.UtcNow < deadline);
+
+        _stopping.Dispose();
+        if (leftovers.Count == 0)
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+
+        Assert.True(leftovers.Count == 0, "Processes left running after the app stopped: " + string.Join("; ", leftovers));
+    }
+
+    private async Task PumpPostgresLogAsync(CancellationToken cancellationToken)
+    {
+        var model = App.Services.GetRequiredService<DistributedApplicationModel>();
+        var postgres = model.Resources.Single(r => r.Name == "postgres");
+        var logs = App.Services.GetRequiredService<ResourceLoggerService>();
+        try
+        {
+            await foreach (var batch in logs.WatchAsync(postgres).WithCancellation(cancellationToken))
+            {
+                foreach (var line in batch)
+                {
+                    _postgresLog.Enqueue(line.Content);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Fixture disposal.
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class AppHostCollection
+{
+    /// <summary>Whole-system tests run one AppHost at a time: the machine has two cores.</summary>
+    public const string Name = "AppHost";
+}

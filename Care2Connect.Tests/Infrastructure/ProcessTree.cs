@@ -1,0 +1,88 @@
+using System.Globalization;
+
+namespace Care2Connect.Tests.Infrastructure;
+
+/// <summary>A process as the kernel knows it: pid plus start time, so a reused pid is never mistaken for it.</summary>
+public sealed record ProcessIdentity(int Pid, long StartTicks, string CommandLine)
+{
+    public bool IsRunning => ProcessTree.TryRead(Pid) is { } now && now.StartTicks == StartTicks && !ProcessTree.IsZombie(Pid);
+
+    public override string ToString() => $"{Pid} ({CommandLine})";
+}
+
+/// <summary>Reads /proc to find a process and all its descendants.</summary>
+public static class ProcessTree
+{
+    public static IReadOnlyList<ProcessIdentity> WithDescendants(IEnumerable<int> roots)
+    {
+        var byParent = Directory.EnumerateDirectories("/proc")
+            .Select(dir => int.TryParse(Path.GetFileName(dir), out var pid) ? pid : 0)
+            .Where(pid => pid > 0)
+            .Select(pid => (pid, parent: ParentOf(pid)))
+            .Where(p => p.parent > 0)
+            .ToLookup(p => p.parent, p => p.pid);
+
+        var found = new List<ProcessIdentity>();
+        var pending = new Stack<int>(roots);
+        var seen = new HashSet<int>();
+        while (pending.TryPop(out var pid))
+        {
+            if (!seen.Add(pid) || TryRead(pid) is not { } identity)
+            {
+                continue;
+            }
+
+            found.Add(identity);
+            foreach (var child in byParent[pid])
+            {
+                pending.Push(child);
+            }
+        }
+
+        return found;
+    }
+
+    public static ProcessIdentity? TryRead(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            // Fields after the parenthesised command name; start time is field 22 (index 19 after the name).
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            var startTicks = long.Parse(fields[19], CultureInfo.InvariantCulture);
+            var commandLine = File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ').Trim();
+            return new ProcessIdentity(pid, startTicks, commandLine);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return null;
+        }
+    }
+
+    public static bool IsZombie(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)] == 'Z';
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    private static int ParentOf(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return int.Parse(fields[1], CultureInfo.InvariantCulture);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return 0;
+        }
+    }
+}
