@@ -1,5 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-
 namespace Care2Connect.Api.Data;
 
 internal static class DataExtensions
@@ -9,8 +7,15 @@ internal static class DataExtensions
 
     public static IHostApplicationBuilder AddCareData(this IHostApplicationBuilder builder)
     {
-        // Registers a pooled DbContext, Npgsql tracing and metrics, and a DbContext readiness check.
-        builder.AddNpgsqlDbContext<CareDbContext>(ConnectionName);
+        // A pooled DbContext with Npgsql tracing and metrics. Aspire's own DbContext health check goes through
+        // the retrying execution strategy and the full connect timeout, so a probe during an outage would hang:
+        // readiness uses DatabaseHealthCheck instead.
+        builder.AddNpgsqlDbContext<CareDbContext>(ConnectionName, settings => settings.DisableHealthChecks = true);
+
+        builder.Services.AddOptions<DatabaseHealthCheckOptions>()
+            .BindConfiguration(DatabaseHealthCheckOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
 
         builder.Services.AddOptions<DatabaseMigrationOptions>()
             .BindConfiguration(DatabaseMigrationOptions.Section)
@@ -18,7 +23,9 @@ internal static class DataExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton<MigrationState>();
         builder.Services.AddHostedService<DatabaseMigrator>();
-        builder.Services.AddHealthChecks().AddCheck<MigrationHealthCheck>("migrations");
+        builder.Services.AddHealthChecks()
+            .AddCheck<DatabaseHealthCheck>("database")
+            .AddCheck<MigrationHealthCheck>("migrations");
         return builder;
     }
 }

@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Care2Connect.Tests.Infrastructure;
+using Npgsql;
+
+namespace Care2Connect.Tests.System;
+
+/// <summary>Local Postgres stopped and started from the orchestrator, as a dashboard user would.</summary>
+[Collection(AppHostCollection.Name)]
+public sealed class PostgresLifecycleSystemTests(Care2ConnectAppFixture fixture, ITestOutputHelper output) : IClassFixture<Care2ConnectAppFixture>
+{
+    [Fact]
+    public async Task Stop_is_a_fast_clean_shutdown_the_api_stays_alive_and_start_brings_the_data_back()
+    {
+        using var api = fixture.CreateApiClient(fixture.OperatorKey);
+        using var created = await api.PostAsJsonAsync("/api/tickets", new { displayName = "Before the outage", contactType = "NONE" });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+
+        // A client holding an open transaction: a "smart" shutdown would wait for it forever.
+        var connectionString = await fixture.App.GetConnectionStringAsync("care2connect").AsTask().WaitAsync(Care2ConnectAppFixture.DefaultTimeout);
+        await using var holder = new NpgsqlConnection(connectionString);
+        await holder.OpenAsync();
+        await using var transaction = await holder.BeginTransactionAsync();
+        await using (var command = new NpgsqlCommand("SELECT count(*) FROM tickets", holder, transaction))
+        {
+            await command.ExecuteScalarAsync();
+        }
+
+        var serverPid = ReadPostmasterPid();
+        var stopwatch = Stopwatch.StartNew();
+        await fixture.ExecuteCommandAsync("postgres", KnownResourceCommands.StopCommand);
+        var stopped = await fixture.WaitForStateAsync(
+            "postgres",
+            e => e.Snapshot.State?.Text is "Exited" or "Finished" or "FailedToStart",
+            TimeSpan.FromSeconds(30));
+        stopwatch.Stop();
+
+        output.WriteLine($"Stop with a client in an open transaction took {stopwatch.Elapsed.TotalSeconds:0.00} s");
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(15), $"Stop took {stopwatch.Elapsed}");
+        Assert.Equal(0, stopped.Snapshot.ExitCode);
+        Assert.Contains(fixture.PostgresLog, line => line.Contains("received fast shutdown request", StringComparison.Ordinal));
+        Assert.Contains(fixture.PostgresLog, line => line.Contains("database system is shut down", StringComparison.Ordinal));
+        Assert.False(ProcessTree.TryRead(serverPid) is { } still && still.CommandLine.Contains(fixture.DataDirectory, StringComparison.Ordinal), "the server process is still running");
+
+        // The API lives on and says it is not ready.
+        using (var alive = await api.GetAsync("/alive"))
+        {
+            Assert.Equal(HttpStatusCode.OK, alive.StatusCode);
+        }
+
+        await EventuallyAsync(async () => (await api.GetAsync("/health")).StatusCode == HttpStatusCode.ServiceUnavailable, "API readiness never turned unhealthy");
+        var monitor = await fixture.WaitForStateAsync("monitor", e => e.Snapshot.State?.Text == KnownResourceStates.Running);
+        Assert.Equal(KnownResourceStates.Running, monitor.Snapshot.State?.Text);
+
+        // Start again: no crash recovery, the data is there, the API becomes ready by itself.
+        var logLinesBeforeStart = fixture.PostgresLog.Count;
+        stopwatch.Restart();
+        await fixture.ExecuteCommandAsync("postgres", KnownResourceCommands.StartCommand);
+        using (var timeout = new CancellationTokenSource(Care2ConnectAppFixture.DefaultTimeout))
+        {
+            await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync("postgres", timeout.Token);
+        }
+
+        await EventuallyAsync(async () => (await api.GetAsync("/health")).StatusCode == HttpStatusCode.OK, "API readiness never recovered");
+        output.WriteLine($"Start to API ready again took {stopwatch.Elapsed.TotalSeconds:0.00} s");
+        var restartLog = fixture.PostgresLog.Skip(logLinesBeforeStart).ToList();
+        Assert.Contains(restartLog, line => line.Contains("database system was shut down at", StringComparison.Ordinal));
+        Assert.DoesNotContain(restartLog, line => line.Contains("not properly shut down", StringComparison.Ordinal));
+
+        var ticket = await api.GetFromJsonAsync<JsonElement>($"/api/tickets/{id}");
+        Assert.Equal("Before the outage", ticket.GetProperty("displayName").GetString());
+        await fixture.RecordProcessesAsync(CancellationToken.None);
+    }
+
+    private int ReadPostmasterPid()
+    {
+        var pidFile = Path.Combine(fixture.DataDirectory, "data", "postmaster.pid");
+        return int.Parse(File.ReadLines(pidFile).First(), global::System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static async Task EventuallyAsync(Func<Task<bool>> condition, string message)
+    {
+        var deadline = DateTime.UtcNow + Care2ConnectAppFixture.DefaultTimeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                if (await condition())
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not yet.
+            }
+
+            await Task.Delay(250);
+        }
+
+        Assert.Fail(message);
+    }
+}
