@@ -57,7 +57,7 @@ public sealed class PostgresModeResolverTests
     }
 
     [Fact]
-    public void This_machine_has_server_binaries_where_pg_config_says()
+    public void Local_mode_finds_the_server_binaries_on_this_machine()
     {
         // The CI script installs Debian's server package; Local mode depends on finding it.
         var bin = PostgresModeResolver.FindBinDirectory(configured: null);
