@@ -89,11 +89,11 @@ public static class PostgresHostingExtensions
         string binDirectory)
     {
         var root = Path.GetFullPath(options.DataDirectory ?? DefaultDataDirectory());
-        var script = Path.Combine(AppContext.BaseDirectory, "Postgres", "run-postgres.sh");
+        var scriptDirectory = Path.Combine(AppContext.BaseDirectory, "Postgres");
         var runAsRoot = Environment.UserName == "root";
-        Directory.CreateDirectory(root);
 
-        var server = new LocalPostgresServerResource(name, "bash", root, password.Resource);
+        // The wrapper creates the data directory itself when it first starts: declaring the model has no side effects.
+        var server = new LocalPostgresServerResource(name, "bash", scriptDirectory, password.Resource);
         string? connectionString = null;
 
         builder.Eventing.Subscribe<ConnectionStringAvailableEvent>(server, async (_, ct) =>
@@ -117,7 +117,7 @@ public static class PostgresHostingExtensions
             tags: null));
 
         return builder.AddResource(server)
-            .WithArgs(script)
+            .WithArgs(Path.Combine(scriptDirectory, "run-postgres.sh"))
             .WithEndpoint(port: options.Port, name: LocalPostgresServerResource.PrimaryEndpointName, scheme: "tcp", env: "PGPORT")
             .WithEnvironment("C2C_PG_BINDIR", binDirectory)
             .WithEnvironment("C2C_PG_ROOT", root)

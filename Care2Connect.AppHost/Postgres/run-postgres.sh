@@ -34,6 +34,8 @@ if [ ${#as_server[@]} -gt 0 ]; then
   chown "$C2C_PG_RUN_AS:" "$C2C_PG_ROOT" "$sock"
 fi
 chmod 700 "$C2C_PG_ROOT" "$sock"
+# The server user may not be able to reach the orchestrator's working directory (e.g. under /root).
+cd "$C2C_PG_ROOT"
 
 # A server left running by a wrapper that was killed outright still holds the data directory: stop it cleanly.
 if [ -f "$data/postmaster.pid" ]; then

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Care2Connect.Tests.Infrastructure;
 using Npgsql;
+using Xunit.Abstractions;
 
 namespace Care2Connect.Tests.System;
 
