@@ -180,17 +180,13 @@ public sealed class TicketApiSystemTests(Care2ConnectAppFixture fixture) : IClas
             await api.PostAsync("/api/tickets", new StringContent("displayName=Jane", Encoding.UTF8, "text/plain")),
             HttpStatusCode.UnsupportedMediaType);
 
+        // A declared length over the limit is refused before anything is read. (A chunked body that outgrows
+        // the limit mid-read is refused by Kestrel while the client may still be sending, so the client can see
+        // a reset instead of the 413: that path is proven in BadRequestExceptionHandlerTests.)
         var huge = JsonSerializer.Serialize(new { displayName = new string('a', 200_000), contactType = "NONE" });
         await AssertProblemAsync(
             await api.PostAsync("/api/tickets", new StringContent(huge, Encoding.UTF8, "application/json")),
             HttpStatusCode.RequestEntityTooLarge);
-
-        // Without a declared length (chunked), Kestrel's own limit still answers 413.
-        var chunked = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(huge)));
-        chunked.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/tickets") { Content = chunked };
-        request.Headers.TransferEncodingChunked = true;
-        await AssertProblemAsync(await api.SendAsync(request), HttpStatusCode.RequestEntityTooLarge);
     }
 
     [Fact]
