@@ -23,8 +23,32 @@ internal static partial class Log
     [LoggerMessage(2002, LogLevel.Warning, "Applying database migrations failed (attempt {Attempt}); retrying in {RetryDelay}")]
     public static partial void MigrationAttemptFailed(ILogger logger, int attempt, TimeSpan retryDelay, Exception exception);
 
-    [LoggerMessage(2003, LogLevel.Warning, "{Method} {Path} failed: the database is unavailable ({ExceptionType})")]
-    public static partial void DatabaseUnavailable(ILogger logger, string method, string path, string exceptionType);
+    [LoggerMessage(2003, LogLevel.Warning, "{Method} {Path} answered 503: the database is unavailable ({Reason})")]
+    public static partial void DatabaseUnavailable(ILogger logger, string method, string path, string reason);
+
+    [LoggerMessage(2101, LogLevel.Warning, "Database unit of work {Operation} failed transiently; retry {Retry} of {MaxRetries} in {Delay} ({ExceptionType})")]
+    public static partial void RetryingUnitOfWork(ILogger logger, string operation, int retry, int maxRetries, TimeSpan delay, string exceptionType);
+
+    [LoggerMessage(2102, LogLevel.Error, "Database unit of work {Operation} failed after {Attempts} attempts ({ExceptionType})")]
+    public static partial void UnitOfWorkFailed(ILogger logger, string operation, int attempts, string exceptionType);
+
+    [LoggerMessage(2103, LogLevel.Error, "Database unit of work {Operation} hit the command timeout of {CommandTimeout}; the server cancelled the query")]
+    public static partial void CommandTimedOut(ILogger logger, string operation, TimeSpan commandTimeout);
+
+    [LoggerMessage(2104, LogLevel.Error, "Database circuit breaker opened after {ConsecutiveFailures} consecutive failed operations; calls fail fast until {OpenUntil}")]
+    public static partial void BreakerOpened(ILogger logger, int consecutiveFailures, DateTimeOffset openUntil);
+
+    [LoggerMessage(2105, LogLevel.Warning, "Database circuit breaker: {From} -> {To}")]
+    public static partial void BreakerTransition(ILogger logger, Data.Resilience.CircuitState from, Data.Resilience.CircuitState to);
+
+    [LoggerMessage(2106, LogLevel.Warning, "Slow query ({DurationMs} ms): {CommandText}")]
+    public static partial void SlowQuery(ILogger logger, double durationMs, string commandText);
+
+    [LoggerMessage(2107, LogLevel.Information, "Database connection pool closed")]
+    public static partial void ConnectionPoolClosed(ILogger logger);
+
+    [LoggerMessage(1004, LogLevel.Information, "Ticket {TicketId} create replayed for a repeated Idempotency-Key")]
+    public static partial void TicketCreateReplayed(ILogger logger, Guid ticketId);
 
     [LoggerMessage(3001, LogLevel.Warning, "No operator or admin API keys are configured: every protected endpoint will answer 401")]
     public static partial void NoApiKeysConfigured(ILogger logger);

@@ -1,3 +1,7 @@
+using Care2Connect.Api.Data.Resilience;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
 namespace Care2Connect.Api.Data;
 
 internal static class DataExtensions
@@ -5,17 +9,45 @@ internal static class DataExtensions
     /// <summary>The Aspire resource (and connection string) name of the database.</summary>
     public const string ConnectionName = "care2connect";
 
+    /// <summary>What the API calls itself on the server (<c>pg_stat_activity.application_name</c>).</summary>
+    public const string ApplicationName = "care2connect-api";
+
     public static IHostApplicationBuilder AddCareData(this IHostApplicationBuilder builder)
     {
-        // A pooled DbContext with Npgsql tracing and metrics. Aspire's own DbContext health check goes through
-        // the retrying execution strategy and the full connect timeout, so a probe during an outage would hang:
-        // readiness uses DatabaseHealthCheck instead.
-        builder.AddNpgsqlDbContext<CareDbContext>(ConnectionName, settings => settings.DisableHealthChecks = true);
-
-        builder.Services.AddOptions<DatabaseHealthCheckOptions>()
-            .BindConfiguration(DatabaseHealthCheckOptions.Section)
+        builder.Services.AddOptions<DatabaseResilienceOptions>()
+            .BindConfiguration(DatabaseResilienceOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        var resilience = builder.Configuration.GetSection(DatabaseResilienceOptions.Section).Get<DatabaseResilienceOptions>() ?? new();
+
+        // A pooled DbContext with Npgsql tracing and metrics. Aspire's retrying strategy is off: retries belong to
+        // ResilientDatabase, which retries whole units of work and never a timed-out command. Aspire's DbContext
+        // health check is off too: it retries and waits the full connect timeout, so readiness would hang.
+        builder.AddNpgsqlDbContext<CareDbContext>(ConnectionName, settings =>
+        {
+            settings.DisableRetry = true;
+            settings.DisableHealthChecks = true;
+            settings.CommandTimeout = (int)Math.Ceiling(resilience.CommandTimeout.TotalSeconds);
+            if (!string.IsNullOrEmpty(settings.ConnectionString))
+            {
+                var connection = new NpgsqlConnectionStringBuilder(settings.ConnectionString)
+                {
+                    Timeout = (int)Math.Ceiling(resilience.ConnectTimeout.TotalSeconds),
+                };
+                connection.ApplicationName ??= ApplicationName;
+                settings.ConnectionString = connection.ConnectionString;
+            }
+        });
+        builder.Services.ConfigureDbContext<CareDbContext>((services, options) =>
+            options.AddInterceptors(services.GetRequiredService<SlowQueryInterceptor>()));
+
+        builder.Services.AddSingleton<DatabaseMetrics>();
+        builder.Services.AddSingleton<DatabaseCircuitBreaker>();
+        builder.Services.AddSingleton<ResilientDatabase>();
+        builder.Services.AddSingleton<SlowQueryLog>();
+        builder.Services.AddSingleton<SlowQueryInterceptor>();
+        builder.Services.AddHostedService<DatabaseShutdown>();
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = resilience.ShutdownTimeout);
 
         builder.Services.AddOptions<DatabaseMigrationOptions>()
             .BindConfiguration(DatabaseMigrationOptions.Section)
@@ -23,6 +55,11 @@ internal static class DataExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton<MigrationState>();
         builder.Services.AddHostedService<DatabaseMigrator>();
+
+        builder.Services.AddOptions<DatabaseHealthCheckOptions>()
+            .BindConfiguration(DatabaseHealthCheckOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         builder.Services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database")
             .AddCheck<MigrationHealthCheck>("migrations");

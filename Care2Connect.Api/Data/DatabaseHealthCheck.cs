@@ -1,3 +1,4 @@
+using Care2Connect.Api.Data.Resilience;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
@@ -14,13 +15,30 @@ internal sealed class DatabaseHealthCheckOptions
 }
 
 /// <summary>
-/// Readiness: <c>SELECT 1</c> on the DbContext's own connection, outside the execution strategy (a probe must
-/// see a failure, not retry it away) and bounded by its own timeout. Reports the latency.
+/// Readiness: <c>SELECT 1</c> on the DbContext's own connection, outside the breaker and the retries (a probe must
+/// see a failure, not retry it away) and bounded by its own timeout. Skipped while the breaker is open (the
+/// database is known to be failing, and the probe must not add load); Degraded while it is half-open.
 /// </summary>
-internal sealed class DatabaseHealthCheck(CareDbContext db, IOptions<DatabaseHealthCheckOptions> options, TimeProvider time) : IHealthCheck
+internal sealed class DatabaseHealthCheck(
+    CareDbContext db,
+    DatabaseCircuitBreaker breaker,
+    IOptions<DatabaseHealthCheckOptions> options,
+    TimeProvider time) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        var state = breaker.Snapshot;
+        var data = new Dictionary<string, object>
+        {
+            ["breakerState"] = state.State.ToString(),
+            ["consecutiveFailures"] = state.ConsecutiveFailures,
+        };
+        if (state.State == CircuitState.Open)
+        {
+            data["secondsUntilHalfOpen"] = Math.Round(state.TimeUntilHalfOpen?.TotalSeconds ?? 0, 1);
+            return new HealthCheckResult(context.Registration.FailureStatus, "The circuit breaker is open: the database has been failing.", data: data);
+        }
+
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.Value.Timeout);
         var started = time.GetTimestamp();
@@ -30,15 +48,15 @@ internal sealed class DatabaseHealthCheck(CareDbContext db, IOptions<DatabaseHea
             await using var command = db.Database.GetDbConnection().CreateCommand();
             command.CommandText = "SELECT 1";
             await command.ExecuteScalarAsync(timeout.Token);
-            var latency = time.GetElapsedTime(started);
-            return HealthCheckResult.Healthy(
-                "The database answers.",
-                new Dictionary<string, object> { ["latencyMs"] = Math.Round(latency.TotalMilliseconds, 1) });
+            data["latencyMs"] = Math.Round(time.GetElapsedTime(started).TotalMilliseconds, 1);
+            return state.State == CircuitState.HalfOpen
+                ? HealthCheckResult.Degraded("The database answers; the circuit breaker is half-open.", data: data)
+                : HealthCheckResult.Healthy("The database answers.", data);
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             var reason = timeout.IsCancellationRequested ? $"no answer within {options.Value.Timeout.TotalSeconds:0.#} s" : exception.GetType().Name;
-            return new HealthCheckResult(context.Registration.FailureStatus, $"The database is unreachable: {reason}.");
+            return new HealthCheckResult(context.Registration.FailureStatus, $"The database is unreachable: {reason}.", data: data);
         }
         finally
         {

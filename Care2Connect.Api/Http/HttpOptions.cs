@@ -16,8 +16,4 @@ internal sealed class ApiHttpOptions
 
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan CreateWindow { get; set; } = TimeSpan.FromMinutes(1);
-
-    /// <summary>What a 503 tells clients to wait before trying again.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
-    public TimeSpan UnavailableRetryAfter { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -1,15 +1,25 @@
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
 using Care2Connect.Api.Data;
+using Care2Connect.Api.Data.Idempotency;
+using Care2Connect.Api.Data.Resilience;
 using Care2Connect.Api.Http;
 using Care2Connect.Api.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
+using Npgsql;
 
 namespace Care2Connect.Api.Tickets;
 
 internal static class TicketsApi
 {
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+    public const string ReplayedHeader = "Idempotent-Replayed";
+
     public static IEndpointRouteBuilder MapTicketsApi(this IEndpointRouteBuilder app)
     {
         var tickets = app.MapGroup("/api/tickets")
@@ -30,46 +40,76 @@ internal static class TicketsApi
         return app;
     }
 
-    internal static async Task<Results<Created<TicketResponse>, ValidationProblem>> CreateTicket(
+    internal static async Task<Results<Created<TicketResponse>, ContentHttpResult, ValidationProblem, ProblemHttpResult>> CreateTicket(
         CreateTicketRequest request,
-        CareDbContext db,
+        [FromHeader(Name = IdempotencyKeyHeader)] string? idempotencyKey,
+        ResilientDatabase database,
+        IOptionsMonitor<DatabaseResilienceOptions> resilience,
         TimeProvider time,
         HttpContext http,
         ILogger<Ticket> logger,
         CancellationToken cancellationToken)
     {
         var errors = TicketValidation.Validate(request, out var fields);
-        if (fields is null)
+        if (idempotencyKey is not null && !IsValidIdempotencyKey(idempotencyKey))
+        {
+            errors[IdempotencyKeyHeader] = [$"{IdempotencyKeyHeader} must be 1 to {IdempotencyRecordConfiguration.KeyMaxLength} visible ASCII characters."];
+        }
+
+        if (fields is null || errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
         }
 
         var now = time.GetUtcNow();
-        var ticket = new Ticket
-        {
-            Id = Guid.CreateVersion7(now),
-            DisplayName = fields.DisplayName,
-            ContactType = fields.ContactType,
-            ContactValue = fields.ContactValue,
-            Status = TicketStatus.Draft,
-            CreatedAt = now,
-            UpdatedAt = now,
-        };
-        db.Tickets.Add(ticket);
-        await db.SaveChangesAsync(cancellationToken);
+        var key = idempotencyKey is null ? null : new IdempotencyRequest(idempotencyKey, RequestHash(request), resilience.CurrentValue.IdempotencyKeyLifetime);
 
-        Log.TicketCreated(logger, ticket.Id);
-        SetETag(http, ticket);
-        return TypedResults.Created($"/api/tickets/{ticket.Id}", TicketResponse.From(ticket));
+        // The id is chosen once, before the first attempt: a retry after a commit whose acknowledgement was lost
+        // finds its own row instead of inserting a second one.
+        var id = Guid.CreateVersion7(now);
+        CreateOutcome outcome;
+        try
+        {
+            outcome = await database.ExecuteAsync("tickets.create", (db, ct) => CreateOnceAsync(db, id, fields, key, now, ct), cancellationToken);
+        }
+        catch (DbUpdateException exception) when (key is not null && IsIdempotencyKeyConflict(exception))
+        {
+            // A concurrent request with the same key committed first: answer with its outcome.
+            outcome = await database.ExecuteAsync("tickets.create", (db, ct) => CreateOnceAsync(db, id, fields, key, now, ct), cancellationToken);
+        }
+
+        switch (outcome)
+        {
+            case CreateOutcome.KeyReused:
+                return TypedResults.Problem(
+                    statusCode: StatusCodes.Status422UnprocessableEntity,
+                    title: "Idempotency-Key reused with a different request",
+                    detail: $"This {IdempotencyKeyHeader} was already used for a different body. Use a new key for a new ticket.");
+            case CreateOutcome.Replayed replay:
+                Log.TicketCreateReplayed(logger, replay.Record.TicketId);
+                http.Response.Headers[ReplayedHeader] = "true";
+                http.Response.Headers.Location = $"/api/tickets/{replay.Record.TicketId}";
+                http.Response.Headers.ETag = replay.Record.ETag;
+                return TypedResults.Content(replay.Record.ResponseBody, "application/json", statusCode: replay.Record.StatusCode);
+            case CreateOutcome.Created created:
+                Log.TicketCreated(logger, created.Ticket.Id);
+                SetETag(http, created.Ticket);
+                return TypedResults.Created($"/api/tickets/{created.Ticket.Id}", TicketResponse.From(created.Ticket));
+            default:
+                throw new InvalidOperationException($"Unexpected outcome {outcome}.");
+        }
     }
 
     internal static async Task<Results<Ok<TicketResponse>, ProblemHttpResult>> GetTicket(
         Guid id,
-        CareDbContext db,
+        ResilientDatabase database,
         HttpContext http,
         CancellationToken cancellationToken)
     {
-        var ticket = await db.Tickets.AsNoTracking().FirstOrDefaultAsync(t => t.Id == id, cancellationToken);
+        var ticket = await database.ExecuteAsync(
+            "tickets.get",
+            (db, ct) => db.Tickets.AsNoTracking().FirstOrDefaultAsync(t => t.Id == id, ct),
+            cancellationToken);
         if (ticket is null)
         {
             return NotFound(id);
@@ -80,7 +120,7 @@ internal static class TicketsApi
     }
 
     internal static async Task<Results<Ok<TicketPage>, ValidationProblem>> ListTickets(
-        CareDbContext db,
+        ResilientDatabase database,
         CancellationToken cancellationToken,
         string? status = null,
         int? page = null,
@@ -94,18 +134,22 @@ internal static class TicketsApi
 
         var pageNumber = page ?? 1;
         var size = pageSize ?? 20;
-        var query = db.Tickets.AsNoTracking();
-        if (statusFilter is { } wanted)
+        var (total, items) = await database.ExecuteAsync("tickets.list", async (db, ct) =>
         {
-            query = query.Where(t => t.Status == wanted);
-        }
+            var query = db.Tickets.AsNoTracking();
+            if (statusFilter is { } wanted)
+            {
+                query = query.Where(t => t.Status == wanted);
+            }
 
-        var total = await query.CountAsync(cancellationToken);
-        var items = await query
-            .OrderByDescending(t => t.CreatedAt).ThenBy(t => t.Id)
-            .Skip((pageNumber - 1) * size)
-            .Take(size)
-            .ToListAsync(cancellationToken);
+            var total = await query.CountAsync(ct);
+            var items = await query
+                .OrderByDescending(t => t.CreatedAt).ThenBy(t => t.Id)
+                .Skip((pageNumber - 1) * size)
+                .Take(size)
+                .ToListAsync(ct);
+            return (total, items);
+        }, cancellationToken);
 
         var summaries = items.Select(t => new TicketSummary(
             t.Id,
@@ -121,7 +165,7 @@ internal static class TicketsApi
     internal static async Task<Results<Ok<TicketResponse>, ValidationProblem, ProblemHttpResult>> UpdateTicket(
         Guid id,
         UpdateTicketRequest request,
-        CareDbContext db,
+        ResilientDatabase database,
         TimeProvider time,
         HttpContext http,
         ILogger<Ticket> logger,
@@ -133,77 +177,189 @@ internal static class TicketsApi
             return TypedResults.ValidationProblem(errors);
         }
 
-        var ticket = await db.Tickets.FirstOrDefaultAsync(t => t.Id == id, cancellationToken);
-        if (ticket is null)
+        var ifMatch = http.Request.GetTypedHeaders().IfMatch;
+        var outcome = await database.ExecuteAsync<ChangeOutcome>("tickets.update", async (db, ct) =>
         {
-            return NotFound(id);
-        }
+            var ticket = await db.Tickets.FirstOrDefaultAsync(t => t.Id == id, ct);
+            if (ticket is null)
+            {
+                return new ChangeOutcome.NotFound();
+            }
 
-        if (PreconditionFailed(http, ticket) is { } failed)
-        {
-            return failed;
-        }
+            // PUT is idempotent: a ticket already in the requested state (say, after a retried commit) is a success.
+            if (ticket.DisplayName == fields.DisplayName && ticket.ContactType == fields.ContactType
+                && ticket.ContactValue == fields.ContactValue && ticket.Status == status)
+            {
+                return new ChangeOutcome.Done(ticket, ticket.Status);
+            }
 
-        if (!TicketLifecycle.CanMove(ticket.Status, status))
-        {
-            return TypedResults.Problem(
-                statusCode: StatusCodes.Status409Conflict,
-                title: "Illegal status transition",
-                detail: $"A ticket in {TicketWireNames.ToWire(ticket.Status)} cannot move to {TicketWireNames.ToWire(status)}. "
-                    + $"Allowed: {string.Join(", ", TicketLifecycle.NextOf(ticket.Status).Select(TicketWireNames.ToWire))}.");
-        }
+            if (!Satisfies(ifMatch, ticket))
+            {
+                return new ChangeOutcome.PreconditionFailed();
+            }
 
-        var previous = ticket.Status;
-        ticket.DisplayName = fields.DisplayName;
-        ticket.ContactType = fields.ContactType;
-        ticket.ContactValue = fields.ContactValue;
-        ticket.Status = status;
-        ticket.UpdatedAt = time.GetUtcNow();
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            return VersionMismatch(id);
-        }
+            if (!TicketLifecycle.CanMove(ticket.Status, status))
+            {
+                return new ChangeOutcome.IllegalTransition(ticket.Status);
+            }
 
-        Log.TicketUpdated(logger, ticket.Id, previous, ticket.Status);
-        SetETag(http, ticket);
-        return TypedResults.Ok(TicketResponse.From(ticket));
+            var previous = ticket.Status;
+            ticket.DisplayName = fields.DisplayName;
+            ticket.ContactType = fields.ContactType;
+            ticket.ContactValue = fields.ContactValue;
+            ticket.Status = status;
+            ticket.UpdatedAt = time.GetUtcNow();
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                return new ChangeOutcome.PreconditionFailed();
+            }
+
+            return new ChangeOutcome.Done(ticket, previous);
+        }, cancellationToken);
+
+        switch (outcome)
+        {
+            case ChangeOutcome.NotFound:
+                return NotFound(id);
+            case ChangeOutcome.PreconditionFailed:
+                return VersionMismatch(id);
+            case ChangeOutcome.IllegalTransition illegal:
+                return TypedResults.Problem(
+                    statusCode: StatusCodes.Status409Conflict,
+                    title: "Illegal status transition",
+                    detail: $"A ticket in {TicketWireNames.ToWire(illegal.From)} cannot move to {TicketWireNames.ToWire(status)}. "
+                        + $"Allowed: {string.Join(", ", TicketLifecycle.NextOf(illegal.From).Select(TicketWireNames.ToWire))}.");
+            case ChangeOutcome.Done done:
+                Log.TicketUpdated(logger, id, done.Previous, done.Ticket.Status);
+                SetETag(http, done.Ticket);
+                return TypedResults.Ok(TicketResponse.From(done.Ticket));
+            default:
+                throw new InvalidOperationException($"Unexpected outcome {outcome}.");
+        }
     }
 
     internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteTicket(
         Guid id,
-        CareDbContext db,
+        ResilientDatabase database,
         HttpContext http,
         ILogger<Ticket> logger,
         CancellationToken cancellationToken)
     {
-        var ticket = await db.Tickets.FirstOrDefaultAsync(t => t.Id == id, cancellationToken);
+        var ifMatch = http.Request.GetTypedHeaders().IfMatch;
+        var seen = false;
+        var outcome = await database.ExecuteAsync<ChangeOutcome>("tickets.delete", async (db, ct) =>
+        {
+            var ticket = await db.Tickets.FirstOrDefaultAsync(t => t.Id == id, ct);
+            if (ticket is null)
+            {
+                // Seen by an earlier attempt and gone now: that attempt's delete committed.
+                return seen ? new ChangeOutcome.Deleted() : new ChangeOutcome.NotFound();
+            }
+
+            seen = true;
+            if (!Satisfies(ifMatch, ticket))
+            {
+                return new ChangeOutcome.PreconditionFailed();
+            }
+
+            db.Tickets.Remove(ticket);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                return new ChangeOutcome.PreconditionFailed();
+            }
+
+            return new ChangeOutcome.Deleted();
+        }, cancellationToken);
+
+        switch (outcome)
+        {
+            case ChangeOutcome.NotFound:
+                return NotFound(id);
+            case ChangeOutcome.PreconditionFailed:
+                return VersionMismatch(id);
+            default:
+                Log.TicketDeleted(logger, id);
+                return TypedResults.NoContent();
+        }
+    }
+
+    private static async Task<CreateOutcome> CreateOnceAsync(
+        CareDbContext db,
+        Guid id,
+        TicketValidation.ValidTicketFields fields,
+        IdempotencyRequest? key,
+        DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        if (key is not null)
+        {
+            var existing = await db.IdempotencyKeys.AsNoTracking().FirstOrDefaultAsync(r => r.Key == key.Key, cancellationToken);
+            if (existing is not null && existing.ExpiresAt > now)
+            {
+                return existing.RequestHash == key.Hash ? new CreateOutcome.Replayed(existing) : new CreateOutcome.KeyReused();
+            }
+
+            if (existing is not null)
+            {
+                await db.IdempotencyKeys.Where(r => r.Key == key.Key).ExecuteDeleteAsync(cancellationToken);
+            }
+        }
+
+        var ticket = await db.Tickets.AsNoTracking().FirstOrDefaultAsync(t => t.Id == id, cancellationToken);
         if (ticket is null)
         {
-            return NotFound(id);
-        }
-
-        if (PreconditionFailed(http, ticket) is { } failed)
-        {
-            return failed;
-        }
-
-        db.Tickets.Remove(ticket);
-        try
-        {
+            ticket = new Ticket
+            {
+                Id = id,
+                DisplayName = fields.DisplayName,
+                ContactType = fields.ContactType,
+                ContactValue = fields.ContactValue,
+                Status = TicketStatus.Draft,
+                CreatedAt = now,
+                UpdatedAt = now,
+            };
+            db.Tickets.Add(ticket);
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateConcurrencyException)
+
+        if (key is not null)
         {
-            return VersionMismatch(id);
+            db.IdempotencyKeys.Add(new IdempotencyRecord
+            {
+                Key = key.Key,
+                RequestHash = key.Hash,
+                TicketId = ticket.Id,
+                StatusCode = StatusCodes.Status201Created,
+                ResponseBody = JsonSerializer.Serialize(TicketResponse.From(ticket), JsonSerializerOptions.Web),
+                ETag = ETagOf(ticket).ToString(),
+                CreatedAt = now,
+                ExpiresAt = now + key.Lifetime,
+            });
+            await db.SaveChangesAsync(cancellationToken);
         }
 
-        Log.TicketDeleted(logger, id);
-        return TypedResults.NoContent();
+        await transaction.CommitAsync(cancellationToken);
+        return new CreateOutcome.Created(ticket);
     }
+
+    private static bool IsValidIdempotencyKey(string key) =>
+        key.Length is > 0 and <= IdempotencyRecordConfiguration.KeyMaxLength && key.All(c => c is > ' ' and <= '~');
+
+    private static string RequestHash(CreateTicketRequest request) =>
+        Convert.ToHexString(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(request, JsonSerializerOptions.Web)));
+
+    private static bool IsIdempotencyKeyConflict(DbUpdateException exception) =>
+        exception.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } postgres
+        && postgres.TableName == "idempotency_keys";
 
     private static ProblemHttpResult NotFound(Guid id) => TypedResults.Problem(
         statusCode: StatusCodes.Status404NotFound,
@@ -216,16 +372,15 @@ internal static class TicketsApi
         detail: $"Ticket {id} was changed by someone else. Read it again and retry with its current ETag in If-Match.");
 
     // If-Match is optional; when sent, it must name the current version ("*" matches any).
-    private static ProblemHttpResult? PreconditionFailed(HttpContext http, Ticket ticket)
+    private static bool Satisfies(IList<EntityTagHeaderValue> ifMatch, Ticket ticket)
     {
-        var ifMatch = http.Request.GetTypedHeaders().IfMatch;
         if (ifMatch.Count == 0 || ifMatch.Any(tag => tag.Equals(EntityTagHeaderValue.Any)))
         {
-            return null;
+            return true;
         }
 
         var current = ETagOf(ticket);
-        return ifMatch.Any(tag => tag.Compare(current, useStrongComparison: true)) ? null : VersionMismatch(ticket.Id);
+        return ifMatch.Any(tag => tag.Compare(current, useStrongComparison: true));
     }
 
     private static EntityTagHeaderValue ETagOf(Ticket ticket) =>
@@ -233,4 +388,28 @@ internal static class TicketsApi
 
     private static void SetETag(HttpContext http, Ticket ticket) =>
         http.Response.GetTypedHeaders().ETag = ETagOf(ticket);
+
+    private sealed record IdempotencyRequest(string Key, string Hash, TimeSpan Lifetime);
+
+    private abstract record CreateOutcome
+    {
+        public sealed record Created(Ticket Ticket) : CreateOutcome;
+
+        public sealed record Replayed(IdempotencyRecord Record) : CreateOutcome;
+
+        public sealed record KeyReused : CreateOutcome;
+    }
+
+    private abstract record ChangeOutcome
+    {
+        public sealed record Done(Ticket Ticket, TicketStatus Previous) : ChangeOutcome;
+
+        public sealed record Deleted : ChangeOutcome;
+
+        public sealed record NotFound : ChangeOutcome;
+
+        public sealed record PreconditionFailed : ChangeOutcome;
+
+        public sealed record IllegalTransition(TicketStatus From) : ChangeOutcome;
+    }
 }

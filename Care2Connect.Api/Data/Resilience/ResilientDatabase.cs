@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Options;
+
+namespace Care2Connect.Api.Data.Resilience;
+
+/// <summary>
+/// Runs units of work against the database: the breaker outside, retries inside. Each attempt gets a fresh
+/// <see cref="CareDbContext"/>, so a transaction is retried as a whole or not at all, and a unit of work must be
+/// safe to run again (creates use ids chosen before the first attempt, so a retry after a lost commit
+/// acknowledgement finds its own row instead of inserting twice).
+/// </summary>
+internal sealed class ResilientDatabase(
+    IServiceScopeFactory scopes,
+    DatabaseCircuitBreaker breaker,
+    IOptionsMonitor<DatabaseResilienceOptions> options,
+    TimeProvider time,
+    DatabaseMetrics metrics,
+    ILogger<ResilientDatabase> logger)
+{
+    public static readonly ActivitySource ActivitySource = new("Care2Connect.Database");
+
+    public DatabaseCircuitBreaker Breaker => breaker;
+
+    public async Task<T> ExecuteAsync<T>(string operation, Func<CareDbContext, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    {
+        var settings = options.CurrentValue;
+        if (!settings.Enabled)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            return await work(scope.ServiceProvider.GetRequiredService<CareDbContext>(), cancellationToken);
+        }
+
+        using var activity = ActivitySource.StartActivity($"db.unit_of_work {operation}");
+        activity?.SetTag("care2connect.db.operation", operation);
+        activity?.SetTag("care2connect.db.breaker.state", breaker.State.ToString());
+        var started = time.GetTimestamp();
+
+        var permit = breaker.TryEnter(out var breakerRetryAfter);
+        if (permit == BreakerPermit.Rejected)
+        {
+            metrics.Rejected(operation);
+            activity?.SetStatus(ActivityStatusCode.Error, "circuit open");
+            throw new DatabaseUnavailableException(DatabaseUnavailableReason.BreakerOpen, breakerRetryAfter);
+        }
+
+        for (var retry = 0; ; retry++)
+        {
+            TimeSpan retryDelay = default;
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                var result = await work(scope.ServiceProvider.GetRequiredService<CareDbContext>(), cancellationToken);
+                breaker.OnSuccess(permit);
+                metrics.Operation(operation, "success", time.GetElapsedTime(started));
+                return result;
+            }
+            catch (Exception exception)
+            {
+                var kind = DatabaseFailureClassifier.Classify(exception, cancellationToken);
+                if (kind == DatabaseFailureKind.Transient && retry < settings.MaxRetries)
+                {
+                    var delay = RetryBackoff.Delay(retry, settings.BaseDelay, settings.JitterRatio, Random.Shared.NextDouble());
+                    Log.RetryingUnitOfWork(logger, operation, retry + 1, settings.MaxRetries, delay, exception.GetType().Name);
+                    metrics.Retry(operation);
+                    activity?.AddEvent(new ActivityEvent("retry", tags: new ActivityTagsCollection { ["retry"] = retry + 1, ["delay_ms"] = delay.TotalMilliseconds }));
+                    retryDelay = delay;
+                }
+                else
+                {
+                    var failure = Fail(operation, kind, exception, retry, permit, started, settings, activity);
+                    if (ReferenceEquals(failure, exception))
+                    {
+                        throw;
+                    }
+
+                    throw failure;
+                }
+            }
+
+            // Reached only when the attempt failed transiently and a retry is left.
+            try
+            {
+                await Task.Delay(retryDelay, time, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                breaker.OnNeutral(permit);
+                throw;
+            }
+        }
+    }
+
+    private Exception Fail(
+        string operation,
+        DatabaseFailureKind kind,
+        Exception exception,
+        int retry,
+        BreakerPermit permit,
+        long started,
+        DatabaseResilienceOptions settings,
+        Activity? activity)
+    {
+        var elapsed = time.GetElapsedTime(started);
+        switch (kind)
+        {
+            case DatabaseFailureKind.Transient:
+                breaker.OnFailure(permit);
+                metrics.Operation(operation, "unavailable", elapsed);
+                Log.UnitOfWorkFailed(logger, operation, retry + 1, exception.GetType().Name);
+                activity?.SetStatus(ActivityStatusCode.Error, "retries exhausted");
+                return new DatabaseUnavailableException(DatabaseUnavailableReason.RetriesExhausted, RetryAfter(settings), exception);
+            case DatabaseFailureKind.CommandTimeout:
+                breaker.OnFailure(permit);
+                metrics.Timeout(operation);
+                metrics.Operation(operation, "timeout", elapsed);
+                Log.CommandTimedOut(logger, operation, settings.CommandTimeout);
+                activity?.SetStatus(ActivityStatusCode.Error, "command timeout");
+                return new DatabaseUnavailableException(DatabaseUnavailableReason.Timeout, RetryAfter(settings), exception);
+            default:
+                // Business errors and cancellations say nothing about the database's health.
+                breaker.OnNeutral(permit);
+                metrics.Operation(operation, kind == DatabaseFailureKind.Cancelled ? "cancelled" : "error", elapsed);
+                return exception;
+        }
+    }
+
+    private TimeSpan RetryAfter(DatabaseResilienceOptions settings) =>
+        breaker.Snapshot.TimeUntilHalfOpen is { } untilHalfOpen && untilHalfOpen > TimeSpan.Zero ? untilHalfOpen : settings.UnavailableRetryAfter;
+}
