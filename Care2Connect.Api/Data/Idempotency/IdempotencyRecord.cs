@@ -40,7 +40,8 @@ internal sealed class IdempotencyRecordConfiguration : IEntityTypeConfiguration<
         builder.Property(r => r.RequestHash).HasColumnName("request_hash").HasMaxLength(64);
         builder.Property(r => r.TicketId).HasColumnName("ticket_id");
         builder.Property(r => r.StatusCode).HasColumnName("status_code");
-        builder.Property(r => r.ResponseBody).HasColumnName("response_body").HasColumnType("jsonb");
+        // text, not jsonb: a replay must return the original bytes, and jsonb reorders keys.
+        builder.Property(r => r.ResponseBody).HasColumnName("response_body");
         builder.Property(r => r.ETag).HasColumnName("etag").HasMaxLength(32);
         builder.Property(r => r.CreatedAt).HasColumnName("created_at");
         builder.Property(r => r.ExpiresAt).HasColumnName("expires_at");

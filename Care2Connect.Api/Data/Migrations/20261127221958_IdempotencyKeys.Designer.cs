@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Care2Connect.Api.Data.Migrations
 {
     [DbContext(typeof(CareDbContext))]
-    [Migration("20261127215438_IdempotencyKeys")]
+    [Migration("20261127221958_IdempotencyKeys")]
     partial class IdempotencyKeys
     {
         /// <inheritdoc />
@@ -54,7 +54,7 @@ namespace Care2Connect.Api.Data.Migrations
 
                     b.Property<string>("ResponseBody")
                         .IsRequired()
-                        .HasColumnType("jsonb")
+                        .HasColumnType("text")
                         .HasColumnName("response_body");
 
                     b.Property<int>("StatusCode")

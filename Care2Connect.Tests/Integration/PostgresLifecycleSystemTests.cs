@@ -4,7 +4,7 @@ using Care2Connect.Tests.Infrastructure;
 using Npgsql;
 using Xunit.Abstractions;
 
-namespace Care2Connect.Tests.System;
+namespace Care2Connect.Tests.Integration;
 
 /// <summary>Local Postgres stopped and started from the orchestrator, as a dashboard user would.</summary>
 [Collection(AppHostCollection.Name)]
@@ -77,7 +77,7 @@ public sealed class PostgresLifecycleSystemTests(Care2ConnectAppFixture fixture,
     private int ReadPostmasterPid()
     {
         var pidFile = Path.Combine(fixture.DataDirectory, "data", "postmaster.pid");
-        return int.Parse(File.ReadLines(pidFile).First(), global::System.Globalization.CultureInfo.InvariantCulture);
+        return int.Parse(File.ReadLines(pidFile).First(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static async Task EventuallyAsync(Func<Task<bool>> condition, string message)

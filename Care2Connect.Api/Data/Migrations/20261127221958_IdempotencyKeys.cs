@@ -19,7 +19,7 @@ namespace Care2Connect.Api.Data.Migrations
                     request_hash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
                     ticket_id = table.Column<Guid>(type: "uuid", nullable: false),
                     status_code = table.Column<int>(type: "integer", nullable: false),
-                    response_body = table.Column<string>(type: "jsonb", nullable: false),
+                    response_body = table.Column<string>(type: "text", nullable: false),
                     etag = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
                     created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     expires_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)

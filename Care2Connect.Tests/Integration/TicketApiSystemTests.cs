@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Care2Connect.Tests.Infrastructure;
 
-namespace Care2Connect.Tests.System;
+namespace Care2Connect.Tests.Integration;
 
 /// <summary>The ticket API over real HTTP, against the real AppHost and a real PostgreSQL server.</summary>
 [Collection(AppHostCollection.Name)]

@@ -3,7 +3,7 @@ using Care2Connect.Api.Data;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 
-namespace Care2Connect.Tests.System;
+namespace Care2Connect.Tests.Integration;
 
 /// <summary>
 /// The API on its own, with a database that does not answer: it must start, stay alive, report unready, and
