@@ -16,12 +16,13 @@ internal sealed class DatabaseHealthCheckOptions
 
 /// <summary>
 /// Readiness: <c>SELECT 1</c> on the DbContext's own connection, outside the breaker and the retries (a probe must
-/// see a failure, not retry it away) and bounded by its own timeout. Skipped while the breaker is open (the
+/// see a failure, not retry it away) and bounded by its own timeout. Reports latency, breaker state and pool usage. Skipped while the breaker is open (the
 /// database is known to be failing, and the probe must not add load); Degraded while it is half-open.
 /// </summary>
 internal sealed class DatabaseHealthCheck(
     CareDbContext db,
     DatabaseCircuitBreaker breaker,
+    ConnectionPoolStatistics pool,
     IOptions<DatabaseHealthCheckOptions> options,
     TimeProvider time) : IHealthCheck
 {
@@ -33,6 +34,10 @@ internal sealed class DatabaseHealthCheck(
             ["breakerState"] = state.State.ToString(),
             ["consecutiveFailures"] = state.ConsecutiveFailures,
         };
+        var usage = pool.Read();
+        data["poolBusy"] = usage.Busy;
+        data["poolIdle"] = usage.Idle;
+        data["poolMax"] = usage.Max;
         if (state.State == CircuitState.Open)
         {
             data["secondsUntilHalfOpen"] = Math.Round(state.TimeUntilHalfOpen?.TotalSeconds ?? 0, 1);

@@ -291,6 +291,36 @@ public sealed class DataLayerTests(TestPostgresServer server, ITestOutputHelper 
         Assert.Equal(CircuitState.Closed, database.Breaker.State);
     }
 
+    [Fact]
+    public async Task Readiness_reports_latency_breaker_and_pool_and_follows_the_breaker()
+    {
+        await using var api = new ApiFactory(server, new Dictionary<string, string?>());
+        using var client = await api.CreateReadyClientAsync();
+        await CreateAsync(client, "health");
+        var health = api.Services.GetRequiredService<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckService>();
+        var breaker = api.Services.GetRequiredService<DatabaseCircuitBreaker>();
+
+        var healthy = (await health.CheckHealthAsync(c => c.Name == "database")).Entries["database"];
+        Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy, healthy.Status);
+        Assert.True((double)healthy.Data["latencyMs"] > 0);
+        Assert.Equal("Closed", healthy.Data["breakerState"]);
+        Assert.True((long)healthy.Data["poolMax"] > 0, "pool max comes from Npgsql's metrics");
+        Assert.True((long)healthy.Data["poolBusy"] + (long)healthy.Data["poolIdle"] >= 1);
+
+        for (var i = 0; i < 5; i++)
+        {
+            breaker.OnFailure(breaker.TryEnter(out _));
+        }
+
+        var open = (await health.CheckHealthAsync(c => c.Name == "database")).Entries["database"];
+        Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Unhealthy, open.Status);
+        Assert.False(open.Data.ContainsKey("latencyMs"), "the probe is skipped while the breaker is open");
+
+        Assert.True(breaker.RequestHalfOpenTrial());
+        var halfOpen = (await health.CheckHealthAsync(c => c.Name == "database")).Entries["database"];
+        Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Degraded, halfOpen.Status);
+    }
+
     private static async Task<Guid> CreateAsync(HttpClient client, string name)
     {
         using var response = await client.PostAsJsonAsync("/api/tickets", new { displayName = name, contactType = "NONE" });
