@@ -1,4 +1,5 @@
 using Care2Connect.Api.Data;
+using Care2Connect.Api.Data.Resilience;
 using Care2Connect.Api.Http;
 using Care2Connect.Api.Security;
 using Care2Connect.Api.Tickets;
@@ -17,5 +18,6 @@ app.UseApiHttp();
 app.MapDefaultEndpoints();
 app.MapOpenApi();
 app.MapTicketsApi();
+app.MapDataLayerApi();
 
 app.Run();

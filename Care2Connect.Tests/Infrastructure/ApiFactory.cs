@@ -17,6 +17,7 @@ internal sealed class ApiFactory(TestPostgresServer server, IReadOnlyDictionary<
     : WebApplicationFactory<CareDbContext>
 {
     public const string OperatorKey = "operator-test-key";
+    public const string AdminKey = "admin-test-key";
 
     public ConcurrentQueue<string> Logs { get; } = new();
 
@@ -25,6 +26,7 @@ internal sealed class ApiFactory(TestPostgresServer server, IReadOnlyDictionary<
         builder.UseEnvironment("Production");
         builder.UseSetting("ConnectionStrings:care2connect", server.ConnectionString().Replace(";Pooling=false", string.Empty, StringComparison.Ordinal));
         builder.UseSetting("Auth:OperatorKeys:0", OperatorKey);
+        builder.UseSetting("Auth:AdminKeys:0", AdminKey);
         builder.UseSetting("Database:Migration:RetryDelay", "00:00:00.200");
         foreach (var (key, value) in settings)
         {

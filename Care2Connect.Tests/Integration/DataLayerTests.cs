@@ -211,6 +211,14 @@ public sealed class DataLayerTests(TestPostgresServer server, ITestOutputHelper 
         Assert.True(Interlocked.Read(ref slowCount) >= 1);
         var remembered = api.Services.GetRequiredService<SlowQueryLog>().Slowest();
         Assert.Contains(remembered, q => q.CommandText.Contains("UPDATE", StringComparison.Ordinal) && q.DurationMs >= 500);
+
+        // Admins can read the slowest recent statements; operators cannot.
+        Assert.Equal(HttpStatusCode.Forbidden, (await client.GetAsync("/health/slow-queries")).StatusCode);
+        using var admin = api.CreateClient();
+        admin.DefaultRequestHeaders.Add("X-Api-Key", ApiFactory.AdminKey);
+        var reported = await admin.GetFromJsonAsync<JsonElement>("/health/slow-queries");
+        Assert.Contains(reported.EnumerateArray(), q => q.GetProperty("commandText").GetString()!.Contains("UPDATE", StringComparison.Ordinal));
+        Assert.DoesNotContain("Secret Person Name", reported.GetRawText(), StringComparison.Ordinal);
     }
 
     [Fact]
