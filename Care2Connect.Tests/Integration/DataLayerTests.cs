@@ -168,6 +168,30 @@ public sealed class DataLayerTests(TestPostgresServer server, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task Pg_sleep_past_the_command_timeout_is_cancelled_on_the_server_and_a_shorter_one_is_flagged_slow()
+    {
+        await using var api = new ApiFactory(server, new Dictionary<string, string?>
+        {
+            ["Database:Resilience:CommandTimeout"] = "00:00:02",
+            ["Database:Resilience:SlowQueryThreshold"] = "00:00:00.500",
+        });
+        using var client = await api.CreateReadyClientAsync();
+        var database = api.Services.GetRequiredService<ResilientDatabase>();
+
+        var timedOut = await Assert.ThrowsAsync<DatabaseUnavailableException>(() =>
+            database.ExecuteAsync("test.sleep", (db, ct) => db.Database.ExecuteSqlRawAsync("SELECT pg_sleep(30)", ct), CancellationToken.None));
+        Assert.Equal(DatabaseUnavailableReason.Timeout, timedOut.Reason);
+        var sleeping = await WaitForAsync(
+            () => server.ScalarAsync<long>("SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()"),
+            count => count == 0);
+        Assert.Equal(0, sleeping);
+
+        await database.ExecuteAsync("test.sleep", (db, ct) => db.Database.ExecuteSqlRawAsync("SELECT pg_sleep(0.7)", ct), CancellationToken.None);
+        Assert.Contains(api.Logs, line => line.Contains("Slow query", StringComparison.Ordinal) && line.Contains("pg_sleep(0.7)", StringComparison.Ordinal));
+        Assert.Contains(api.Services.GetRequiredService<SlowQueryLog>().Slowest(), q => q.CommandText.Contains("pg_sleep(0.7)", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_slow_query_is_logged_with_its_sql_but_no_values_counted_and_remembered()
     {
         await using var api = new ApiFactory(server, new Dictionary<string, string?>
