@@ -13,4 +13,13 @@ internal static partial class Log
     [LoggerMessage(1101, LogLevel.Information,
         "API keys: open the dashboard, Parameters ({OperatorKey}, {AdminKey}), or run 'dotnet user-secrets list --project Care2Connect.AppHost' (stored in ~/.microsoft/usersecrets/{UserSecretsId}/secrets.json)")]
     public static partial void WhereTheKeysAre(ILogger logger, string operatorKey, string adminKey, string userSecretsId);
+
+    [LoggerMessage(2001, LogLevel.Warning, "{Message}")]
+    public static partial void Restarting(ILogger logger, string message);
+
+    [LoggerMessage(2002, LogLevel.Critical, "{Message}")]
+    public static partial void BudgetSpent(ILogger logger, string message);
+
+    [LoggerMessage(2003, LogLevel.Error, "{Message}")]
+    public static partial void RestartFailed(ILogger logger, string message);
 }

@@ -1,5 +1,6 @@
 using Care2Connect.AppHost;
 using Care2Connect.AppHost.Postgres;
+using Care2Connect.AppHost.Supervision;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
@@ -20,15 +21,19 @@ var keys = builder.AddApiKeys();
 
 // Services. The API does not wait for the database: it starts, answers /alive, and becomes ready once its
 // migrations have applied. The Monitor waits only for the API to start, since it must run while the API is down.
+// Supervision: crashed processes are started again, hung ones (liveness /alive failing) restarted, within a
+// budget. Liveness never depends on the database, so a database outage never restarts the API.
 var api = builder.AddProject<Projects.Care2Connect_Api>("api")
     .WithReference(database)
     .WithApiKeys(keys)
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .WithRestartPolicy(builder.RestartPolicyFor("api", new LivenessProbe { Path = "/alive" }));
 
 builder.AddProject<Projects.Care2Connect_Monitor>("monitor")
     .WithReference(api)
     .WaitForStart(api)
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .WithRestartPolicy(builder.RestartPolicyFor("monitor", new LivenessProbe { Path = "/alive" }));
 
 builder.Build().Run();
 return 0;

@@ -27,6 +27,8 @@ public sealed class Care2ConnectAppFixture : IAsyncLifetime
 
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "c2c-test-" + Guid.NewGuid().ToString("N")[..12]);
 
+    public string LogDirectory { get; } = Path.Combine(Path.GetTempPath(), "c2c-test-logs-" + Guid.NewGuid().ToString("N")[..12]);
+
     public DistributedApplication App => _app ?? throw new InvalidOperationException("The app has not started.");
 
     /// <summary>Anonymous ticket creations allowed per window in these tests.</summary>
@@ -44,6 +46,12 @@ public sealed class Care2ConnectAppFixture : IAsyncLifetime
                 $"Parameters:operator-key={OperatorKey}",
                 $"Parameters:admin-key={AdminKey}",
                 $"Parameters:postgres-password=pw-{Guid.NewGuid():N}",
+                $"Supervisor:LogDirectory={LogDirectory}",
+                "Supervisor:Resources:api:InitialBackoff=00:00:00.200",
+                "Supervisor:Resources:api:Liveness:InitialDelay=00:00:05",
+                "Supervisor:Resources:api:Liveness:Period=00:00:02",
+                "Supervisor:Resources:api:Liveness:Timeout=00:00:01",
+                "Supervisor:Resources:postgres:InitialBackoff=00:00:00.200",
             ],
             timeout.Token);
 
@@ -86,6 +94,11 @@ public sealed class Care2ConnectAppFixture : IAsyncLifetime
         var result = await App.ResourceCommands.ExecuteCommandAsync(resource, command, cts.Token);
         Assert.True(result.Success, $"{command} on {resource} failed: {result.Message}");
     }
+
+    /// <summary>The pid DCP reports for a resource (for projects, the <c>dotnet run</c> wrapper's).</summary>
+    public static int? PidOf(ResourceEvent resource) =>
+        resource.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value is { } value
+        && int.TryParse(value.ToString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var pid) ? pid : null;
 
     /// <summary>Remembers every process of the run (resources, their children, the Postgres server).</summary>
     public async Task RecordProcessesAsync(CancellationToken cancellationToken)
@@ -164,6 +177,10 @@ public sealed class Care2ConnectAppFixture : IAsyncLifetime
         if (leftovers.Count == 0)
         {
             Directory.Delete(DataDirectory, recursive: true);
+            if (Directory.Exists(LogDirectory))
+            {
+                Directory.Delete(LogDirectory, recursive: true);
+            }
         }
 
         Assert.True(leftovers.Count == 0, "Processes left running after the app stopped: " + string.Join("; ", leftovers));

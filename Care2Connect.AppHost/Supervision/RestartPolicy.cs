@@ -1,0 +1,98 @@
+namespace Care2Connect.AppHost.Supervision;
+
+/// <summary>A liveness probe in the Kubernetes model: HTTP GET on one of the resource's endpoints.</summary>
+public sealed class LivenessProbe
+{
+    /// <summary>The path to GET, e.g. <c>/alive</c>.</summary>
+    public string Path { get; set; } = "/alive";
+
+    /// <summary>The resource endpoint to probe.</summary>
+    public string EndpointName { get; set; } = "http";
+
+    /// <summary>Time between probes.</summary>
+    public TimeSpan Period { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long one probe may take.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Failures in a row that make the supervisor restart the resource.</summary>
+    public int FailureThreshold { get; set; } = 3;
+
+    /// <summary>Time after the resource starts running before the first probe.</summary>
+    public TimeSpan InitialDelay { get; set; } = TimeSpan.FromSeconds(10);
+}
+
+/// <summary>When and how often the supervisor may restart a resource.</summary>
+public sealed class RestartPolicy
+{
+    /// <summary>Restarts allowed in any rolling <see cref="Window"/>; the initial start does not count.</summary>
+    public int MaxRestarts { get; set; } = 5;
+
+    /// <summary>The rolling window of the budget.</summary>
+    public TimeSpan Window { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Delay before the first restart in a window; each further restart doubles it.</summary>
+    public TimeSpan InitialBackoff { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Upper bound of the backoff.</summary>
+    public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Each delay strays at most this fraction from nominal, so restarts of several resources do not align.</summary>
+    public double JitterRatio { get; set; } = 0.2;
+
+    /// <summary>Optional liveness probe; readiness never restarts anything.</summary>
+    public LivenessProbe? Liveness { get; set; }
+}
+
+/// <summary>
+/// The restart budget of one resource: at most <see cref="RestartPolicy.MaxRestarts"/> restarts in any rolling
+/// <see cref="RestartPolicy.Window"/>, with exponential backoff and jitter between them.
+/// </summary>
+public sealed class RestartBudget(RestartPolicy policy)
+{
+    private readonly Queue<DateTimeOffset> _restarts = new();
+
+    /// <summary>Restarts inside the window ending at <paramref name="now"/>.</summary>
+    public int RestartsInWindow(DateTimeOffset now)
+    {
+        Expire(now);
+        return _restarts.Count;
+    }
+
+    /// <summary>Restarts still allowed in the window ending at <paramref name="now"/>.</summary>
+    public int Remaining(DateTimeOffset now) => Math.Max(0, policy.MaxRestarts - RestartsInWindow(now));
+
+    /// <summary>When the next restart will be allowed (now, if the budget is not spent).</summary>
+    public DateTimeOffset NextAllowedAt(DateTimeOffset now) =>
+        Remaining(now) > 0 ? now : _restarts.Peek() + policy.Window;
+
+    /// <summary>Takes one restart from the budget, if any is left.</summary>
+    public bool TryConsume(DateTimeOffset now)
+    {
+        if (Remaining(now) == 0)
+        {
+            return false;
+        }
+
+        _restarts.Enqueue(now);
+        return true;
+    }
+
+    /// <summary>The wait before the next restart: initial × 2^(restarts in window), jittered, capped.</summary>
+    /// <param name="now">The current time.</param>
+    /// <param name="random">A number in [0, 1).</param>
+    public TimeSpan Backoff(DateTimeOffset now, double random)
+    {
+        var nominal = policy.InitialBackoff.TotalMilliseconds * Math.Pow(2, RestartsInWindow(now));
+        var jittered = nominal * (1 + (policy.JitterRatio * ((2 * random) - 1)));
+        return TimeSpan.FromMilliseconds(Math.Min(jittered, policy.MaxBackoff.TotalMilliseconds));
+    }
+
+    private void Expire(DateTimeOffset now)
+    {
+        while (_restarts.Count > 0 && _restarts.Peek() <= now - policy.Window)
+        {
+            _restarts.Dequeue();
+        }
+    }
+}

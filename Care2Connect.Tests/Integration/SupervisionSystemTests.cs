@@ -1,0 +1,144 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Care2Connect.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Care2Connect.Tests.Integration;
+
+/// <summary>The AppHost as process supervisor: real processes killed for real.</summary>
+[Collection(AppHostCollection.Name)]
+public sealed class SupervisionSystemTests(Care2ConnectAppFixture fixture, ITestOutputHelper output) : IClassFixture<Care2ConnectAppFixture>
+{
+    [Fact]
+    public async Task A_killed_api_process_is_restarted_and_serves_again()
+    {
+        var running = await fixture.WaitForStateAsync("api", e => e.Snapshot.State?.Text == KnownResourceStates.Running);
+        var restartsBefore = int.Parse(Property(running, "supervisor.restarts_in_window") ?? "0", CultureInfo.InvariantCulture);
+        var wrapper = Care2ConnectAppFixture.PidOf(running)!.Value;
+        var app = ProcessTree.WithDescendants([wrapper])
+            .First(p => p.Pid != wrapper && p.CommandLine.Contains("Care2Connect.Api", StringComparison.Ordinal) && !p.CommandLine.Contains("dotnet run", StringComparison.Ordinal));
+
+        var clock = Stopwatch.StartNew();
+        Kill(app.Pid, "KILL");
+        await fixture.WaitForStateAsync("api", e => e.Snapshot.State?.Text is "Finished" or "Exited");
+        var restarted = await fixture.WaitForStateAsync(
+            "api",
+            e => e.Snapshot.State?.Text == KnownResourceStates.Running && Care2ConnectAppFixture.PidOf(e) is { } pid && pid != wrapper,
+            TimeSpan.FromSeconds(90));
+        var toRunning = clock.Elapsed;
+
+        using var api = fixture.CreateApiClient(fixture.OperatorKey);
+        await EventuallyAsync(async () => (await api.GetAsync("/alive")).IsSuccessStatusCode);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"kill -> Running again {toRunning.TotalSeconds:0.0} s; -> serving {clock.Elapsed.TotalSeconds:0.0} s"));
+
+        // The initial start is not counted; this restart is.
+        Assert.Equal((restartsBefore + 1).ToString(CultureInfo.InvariantCulture), Property(restarted, "supervisor.restarts_in_window"));
+        Assert.Equal((5 - restartsBefore - 1).ToString(CultureInfo.InvariantCulture), Property(restarted, "supervisor.budget_left"));
+        var log = await File.ReadAllTextAsync(Path.Combine(fixture.LogDirectory, "supervisor.log"));
+        Assert.Matches(@"\[\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\] \[WARN\] api: exited with code", log);
+        await fixture.RecordProcessesAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task A_killed_local_postgres_server_is_restarted_with_its_data()
+    {
+        using var api = fixture.CreateApiClient(fixture.OperatorKey);
+        using var created = await api.PostAsJsonAsync("/api/tickets", new { displayName = "survives a crash", contactType = "NONE" });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var postmaster = int.Parse(File.ReadLines(Path.Combine(fixture.DataDirectory, "data", "postmaster.pid")).First(), CultureInfo.InvariantCulture);
+
+        Kill(postmaster, "KILL");
+        await fixture.WaitForStateAsync("postgres", e => e.Snapshot.State?.Text is "Finished" or "Exited");
+        await fixture.WaitForStateAsync("postgres", e => e.Snapshot.State?.Text == KnownResourceStates.Running, TimeSpan.FromSeconds(90));
+
+        await EventuallyAsync(async () => (await api.GetAsync($"/api/tickets/{id}")).IsSuccessStatusCode);
+        var ticket = await api.GetFromJsonAsync<JsonElement>($"/api/tickets/{id}");
+        Assert.Equal("survives a crash", ticket.GetProperty("displayName").GetString());
+        Assert.Contains(fixture.PostgresLog, line => line.Contains("automatic recovery in progress", StringComparison.Ordinal)
+            || line.Contains("not properly shut down", StringComparison.Ordinal));
+        await fixture.RecordProcessesAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task A_hung_api_fails_liveness_and_is_restarted()
+    {
+        var running = await fixture.WaitForStateAsync("api", e => e.Snapshot.State?.Text == KnownResourceStates.Running);
+        var wrapper = Care2ConnectAppFixture.PidOf(running)!.Value;
+        var app = ProcessTree.WithDescendants([wrapper])
+            .First(p => p.Pid != wrapper && p.CommandLine.Contains("Care2Connect.Api", StringComparison.Ordinal) && !p.CommandLine.Contains("dotnet run", StringComparison.Ordinal));
+
+        var clock = Stopwatch.StartNew();
+        Kill(app.Pid, "STOP");
+        try
+        {
+            await fixture.WaitForStateAsync(
+                "api",
+                e => e.Snapshot.State?.Text == KnownResourceStates.Running && Care2ConnectAppFixture.PidOf(e) is { } pid && pid != wrapper,
+                TimeSpan.FromSeconds(120));
+        }
+        finally
+        {
+            // If the process is somehow still there, let it go so the fixture can stop it.
+            Kill(app.Pid, "CONT");
+        }
+
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"SIGSTOP -> restarted and Running {clock.Elapsed.TotalSeconds:0.0} s"));
+        using var api = fixture.CreateApiClient(fixture.OperatorKey);
+        await EventuallyAsync(async () => (await api.GetAsync("/alive")).IsSuccessStatusCode);
+        var log = await File.ReadAllTextAsync(Path.Combine(fixture.LogDirectory, "supervisor.log"));
+        Assert.Contains("api: liveness probe /alive failed 3 times in a row", log, StringComparison.Ordinal);
+        Assert.False(app.IsRunning, "the hung process must be gone");
+        await fixture.RecordProcessesAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task A_stop_from_the_dashboard_is_never_undone_and_start_resumes()
+    {
+        await fixture.WaitForStateAsync("monitor", e => e.Snapshot.State?.Text == KnownResourceStates.Running);
+
+        await fixture.ExecuteCommandAsync("monitor", KnownResourceCommands.StopCommand);
+        await fixture.WaitForStateAsync("monitor", e => e.Snapshot.State?.Text is "Finished" or "Exited");
+
+        // Well past the restart backoff, it is still stopped.
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        var stopped = await fixture.WaitForStateAsync("monitor", _ => true);
+        Assert.NotEqual(KnownResourceStates.Running, stopped.Snapshot.State?.Text);
+
+        await fixture.ExecuteCommandAsync("monitor", KnownResourceCommands.StartCommand);
+        await fixture.WaitForStateAsync("monitor", e => e.Snapshot.State?.Text == KnownResourceStates.Running);
+        await fixture.RecordProcessesAsync(CancellationToken.None);
+    }
+
+    private static string? Property(ResourceEvent resource, string name) =>
+        resource.Snapshot.Properties.FirstOrDefault(p => p.Name == name)?.Value?.ToString();
+
+    private static void Kill(int pid, string signal)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", pid.ToString(CultureInfo.InvariantCulture)])!;
+        kill.WaitForExit();
+    }
+
+    private static async Task EventuallyAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        while (true)
+        {
+            try
+            {
+                if (await condition())
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not yet.
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "condition not met within 90 s");
+            await Task.Delay(250);
+        }
+    }
+}

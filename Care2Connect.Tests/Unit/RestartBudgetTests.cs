@@ -1,0 +1,69 @@
+using Care2Connect.AppHost.Supervision;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Care2Connect.Tests.Unit;
+
+public sealed class RestartBudgetTests
+{
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero));
+
+    [Fact]
+    public void Defaults_are_five_restarts_per_rolling_hour_starting_within_about_a_second()
+    {
+        var policy = new RestartPolicy();
+
+        Assert.Equal(5, policy.MaxRestarts);
+        Assert.Equal(TimeSpan.FromHours(1), policy.Window);
+        Assert.InRange(new RestartBudget(policy).Backoff(_time.GetUtcNow(), 0.999).TotalSeconds, 0.8, 1.2);
+    }
+
+    [Fact]
+    public void The_budget_allows_five_then_refuses_the_sixth_until_the_oldest_leaves_the_window()
+    {
+        var budget = new RestartBudget(new RestartPolicy());
+        var first = _time.GetUtcNow();
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.True(budget.TryConsume(_time.GetUtcNow()), $"restart {i + 1}");
+            _time.Advance(TimeSpan.FromMinutes(5));
+        }
+
+        Assert.False(budget.TryConsume(_time.GetUtcNow()));
+        Assert.Equal(0, budget.Remaining(_time.GetUtcNow()));
+        Assert.Equal(first + TimeSpan.FromHours(1), budget.NextAllowedAt(_time.GetUtcNow()));
+
+        // Rolling, not fixed: one minute before the first restart is an hour old, still refused; at the hour, allowed.
+        _time.SetUtcNow(first + TimeSpan.FromMinutes(59));
+        Assert.False(budget.TryConsume(_time.GetUtcNow()));
+        _time.SetUtcNow(first + TimeSpan.FromHours(1));
+        Assert.Equal(1, budget.Remaining(_time.GetUtcNow()));
+        Assert.True(budget.TryConsume(_time.GetUtcNow()));
+    }
+
+    [Fact]
+    public void Backoff_doubles_with_each_restart_in_the_window_within_jitter_bounds_and_is_capped()
+    {
+        var policy = new RestartPolicy { MaxRestarts = 20, MaxBackoff = TimeSpan.FromSeconds(10) };
+        var budget = new RestartBudget(policy);
+
+        for (var restarts = 0; restarts < 6; restarts++)
+        {
+            var nominal = Math.Pow(2, restarts); // 1, 2, 4, 8, 16, 32 s, capped at 10 s
+            var low = budget.Backoff(_time.GetUtcNow(), 0.0).TotalSeconds;
+            var high = budget.Backoff(_time.GetUtcNow(), 0.999999).TotalSeconds;
+            Assert.Equal(Math.Min(nominal * 0.8, 10), low, precision: 3);
+            Assert.InRange(high, Math.Min(nominal * 1.2, 10) - 0.001, Math.Min(nominal * 1.2, 10) + 0.001);
+            budget.TryConsume(_time.GetUtcNow());
+        }
+    }
+
+    [Fact]
+    public void The_initial_start_is_not_counted_a_fresh_budget_is_full()
+    {
+        var budget = new RestartBudget(new RestartPolicy());
+
+        Assert.Equal(5, budget.Remaining(_time.GetUtcNow()));
+        Assert.Equal(0, budget.RestartsInWindow(_time.GetUtcNow()));
+        Assert.Equal(_time.GetUtcNow(), budget.NextAllowedAt(_time.GetUtcNow()));
+    }
+}
