@@ -29,6 +29,7 @@ public sealed class PostgresLifecycleSystemTests(Care2ConnectAppFixture fixture,
         }
 
         var serverPid = ReadPostmasterPid();
+        var apiBefore = Care2ConnectAppFixture.PidOf(await fixture.WaitForStateAsync("api", e => e.Snapshot.State?.Text == KnownResourceStates.Running));
         var stopwatch = Stopwatch.StartNew();
         await fixture.ExecuteCommandAsync("postgres", KnownResourceCommands.StopCommand);
         var stopped = await fixture.WaitForStateAsync(
@@ -71,6 +72,11 @@ public sealed class PostgresLifecycleSystemTests(Care2ConnectAppFixture fixture,
 
         var ticket = await api.GetFromJsonAsync<JsonElement>($"/api/tickets/{id}");
         Assert.Equal("Before the outage", ticket.GetProperty("displayName").GetString());
+
+        // A database outage is not the API's fault: liveness never looked at the database, so no restart.
+        var apiAfter = await fixture.WaitForStateAsync("api", e => e.Snapshot.State?.Text == KnownResourceStates.Running);
+        Assert.Equal(apiBefore, Care2ConnectAppFixture.PidOf(apiAfter));
+        Assert.DoesNotContain(apiAfter.Snapshot.Properties, p => p.Name == "supervisor.restarts_in_window");
         await fixture.RecordProcessesAsync(CancellationToken.None);
     }
 
