@@ -209,16 +209,7 @@ internal static class TicketsApi
             ticket.ContactValue = fields.ContactValue;
             ticket.Status = status;
             ticket.UpdatedAt = time.GetUtcNow();
-            try
-            {
-                await db.SaveChangesAsync(ct);
-            }
-            catch (DbUpdateConcurrencyException)
-            {
-                return new ChangeOutcome.PreconditionFailed();
-            }
-
-            return new ChangeOutcome.Done(ticket, previous);
+            return await TrySaveAsync(db, ct) ? new ChangeOutcome.Done(ticket, previous) : new ChangeOutcome.PreconditionFailed();
         }, cancellationToken);
 
         switch (outcome)
@@ -267,16 +258,7 @@ internal static class TicketsApi
             }
 
             db.Tickets.Remove(ticket);
-            try
-            {
-                await db.SaveChangesAsync(ct);
-            }
-            catch (DbUpdateConcurrencyException)
-            {
-                return new ChangeOutcome.PreconditionFailed();
-            }
-
-            return new ChangeOutcome.Deleted();
+            return await TrySaveAsync(db, ct) ? new ChangeOutcome.Deleted() : new ChangeOutcome.PreconditionFailed();
         }, cancellationToken);
 
         switch (outcome)
@@ -349,6 +331,20 @@ internal static class TicketsApi
 
         await transaction.CommitAsync(cancellationToken);
         return new CreateOutcome.Created(ticket);
+    }
+
+    // False when the row changed (its xmin moved) between our read and our write: someone else got there first.
+    private static async Task<bool> TrySaveAsync(CareDbContext db, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return true;
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return false;
+        }
     }
 
     private static bool IsValidIdempotencyKey(string key) =>

@@ -93,8 +93,7 @@ public static class PostgresHostingExtensions
     {
         var root = Path.GetFullPath(options.DataDirectory ?? DefaultDataDirectory());
         var scriptDirectory = Path.Combine(AppContext.BaseDirectory, "Postgres");
-        var runAsRoot = Environment.UserName == "root";
-
+        
         // The wrapper creates the data directory itself when it first starts: declaring the model has no side effects.
         var server = new LocalPostgresServerResource(name, "bash", scriptDirectory, password.Resource);
         string? connectionString = null;
@@ -124,7 +123,7 @@ public static class PostgresHostingExtensions
             .WithEndpoint(port: options.Port, name: LocalPostgresServerResource.PrimaryEndpointName, scheme: "tcp", env: "PGPORT")
             .WithEnvironment("C2C_PG_BINDIR", binDirectory)
             .WithEnvironment("C2C_PG_ROOT", root)
-            .WithEnvironment("C2C_PG_RUN_AS", runAsRoot ? options.ServerUser : string.Empty)
+            .WithEnvironment("C2C_PG_RUN_AS", HostPaths.RunningAsRoot ? options.ServerUser : string.Empty)
             .WithEnvironment("C2C_PG_STOP_TIMEOUT", ((int)Math.Ceiling(options.StopTimeout.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture))
             .WithEnvironment(context => context.EnvironmentVariables["C2C_PG_PASSWORD"] = password.Resource)
             .WithIconName("DatabaseMultiple")
@@ -160,21 +159,7 @@ public static class PostgresHostingExtensions
     /// The default cluster location: persistent, outside the repository and any temporary folder, and reachable
     /// by the unprivileged server user (root's home is closed to it).
     /// </summary>
-    public static string DefaultDataDirectory()
-    {
-        if (Environment.UserName == "root")
-        {
-            return "/var/lib/care2connect/postgres";
-        }
-
-        var dataHome = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
-        if (string.IsNullOrWhiteSpace(dataHome))
-        {
-            dataHome = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share");
-        }
-
-        return Path.Combine(dataHome, "care2connect", "postgres");
-    }
+    public static string DefaultDataDirectory() => HostPaths.Data("postgres");
 
     private static async Task CreateDatabasesAsync(LocalPostgresServerResource server, string connectionString, IServiceProvider services, CancellationToken cancellationToken)
     {

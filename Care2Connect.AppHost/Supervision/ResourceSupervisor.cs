@@ -33,7 +33,7 @@ internal sealed class ResourceSupervisor(
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         _file = new SupervisorLogFile(
-            configuration["Supervisor:LogDirectory"] is { Length: > 0 } configured ? configured : DefaultLogDirectory(),
+            configuration["Supervisor:LogDirectory"] is { Length: > 0 } configured ? configured : HostPaths.Logs(),
             time);
         foreach (var resource in model.Resources)
         {
@@ -53,16 +53,6 @@ internal sealed class ResourceSupervisor(
         _probeClient.Dispose();
         base.Dispose();
     }
-
-    /// <summary>Where <c>supervisor.log</c> goes unless <c>Supervisor:LogDirectory</c> says otherwise (never a project folder).</summary>
-    public static string DefaultLogDirectory() => Environment.UserName == "root"
-        ? "/var/log/care2connect"
-        : Path.Combine(
-            Environment.GetEnvironmentVariable("XDG_STATE_HOME") is { Length: > 0 } state
-                ? state
-                : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "state"),
-            "care2connect",
-            "logs");
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -59,6 +59,20 @@ public static class ProcessTree
         }
     }
 
+    /// <summary>Sends a signal (KILL, TERM, STOP, CONT, ...) to one process.</summary>
+    public static void Signal(int pid, string signal)
+    {
+        using var kill = System.Diagnostics.Process.Start("kill", [$"-{signal}", pid.ToString(CultureInfo.InvariantCulture)])
+            ?? throw new InvalidOperationException("kill did not start");
+        kill.WaitForExit();
+    }
+
+    /// <summary>The app process a <c>dotnet run</c> wrapper started (the wrapper is what DCP reports).</summary>
+    public static ProcessIdentity AppUnder(int wrapperPid, string assemblyName) =>
+        WithDescendants([wrapperPid]).First(p => p.Pid != wrapperPid
+            && p.CommandLine.Contains(assemblyName, StringComparison.Ordinal)
+            && !p.CommandLine.Contains("dotnet run", StringComparison.Ordinal));
+
     public static bool IsZombie(int pid)
     {
         try

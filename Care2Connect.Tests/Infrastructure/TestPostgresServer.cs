@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Npgsql;
 
 namespace Care2Connect.Tests.Infrastructure;
@@ -17,7 +15,7 @@ public sealed class TestPostgresServer : IAsyncLifetime
     private readonly ConcurrentQueue<string> _log = new();
     private Process? _wrapper;
 
-    public int Port { get; } = FreePort();
+    public int Port { get; } = TestPorts.Free();
 
     public string Root { get; } = Path.Combine(Path.GetTempPath(), "c2c-pg-" + Guid.NewGuid().ToString("N")[..12]);
 
@@ -82,10 +80,7 @@ public sealed class TestPostgresServer : IAsyncLifetime
             return;
         }
 
-        using (var kill = Process.Start("kill", ["-TERM", wrapper.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-        {
-            await kill!.WaitForExitAsync();
-        }
+        ProcessTree.Signal(wrapper.Id, "TERM");
 
         using var cts = new CancellationTokenSource(Timeout);
         await wrapper.WaitForExitAsync(cts.Token);
@@ -110,12 +105,5 @@ public sealed class TestPostgresServer : IAsyncLifetime
         {
             Directory.Delete(Root, recursive: true);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -159,7 +159,7 @@ public sealed class DataLayerTests(TestPostgresServer server, ITestOutputHelper 
         var problem = await AssertUnavailableAsync(response);
         Assert.Equal("timeout", problem.GetProperty("reason").GetString());
         Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(1.5), TimeSpan.FromSeconds(20));
-        var lingering = await WaitForAsync(
+        var lingering = await Eventually.ValueAsync(
             () => server.ScalarAsync<long>($"SELECT count(*) FROM pg_stat_activity WHERE application_name = '{DataExtensions.ApplicationName}' AND state = 'active'"),
             count => count == 0);
         Assert.Equal(0, lingering);
@@ -181,7 +181,7 @@ public sealed class DataLayerTests(TestPostgresServer server, ITestOutputHelper 
         var timedOut = await Assert.ThrowsAsync<DatabaseUnavailableException>(() =>
             database.ExecuteAsync("test.sleep", (db, ct) => db.Database.ExecuteSqlRawAsync("SELECT pg_sleep(30)", ct), CancellationToken.None));
         Assert.Equal(DatabaseUnavailableReason.Timeout, timedOut.Reason);
-        var sleeping = await WaitForAsync(
+        var sleeping = await Eventually.ValueAsync(
             () => server.ScalarAsync<long>("SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()"),
             count => count == 0);
         Assert.Equal(0, sleeping);
@@ -376,17 +376,6 @@ public sealed class DataLayerTests(TestPostgresServer server, ITestOutputHelper 
         return JsonDocument.Parse(body).RootElement.Clone();
     }
 
-    private static async Task<T> WaitForAsync<T>(Func<Task<T?>> read, Func<T?, bool> done)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        T? value;
-        while (!done(value = await read()) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-        }
-
-        return value!;
-    }
 
     /// <summary>Test-only: after the first armed COMMIT succeeds, reports a dropped connection, as a lost acknowledgement would.</summary>
     private sealed class LoseFirstCommitAcknowledgement : DbTransactionInterceptor

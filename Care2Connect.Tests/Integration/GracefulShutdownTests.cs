@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Sockets;
 using System.Text.Json;
 using Care2Connect.Api.Data;
 using Care2Connect.Tests.Infrastructure;
@@ -18,7 +17,7 @@ public sealed class GracefulShutdownTests(TestPostgresServer server) : IClassFix
     [Fact]
     public async Task Sigterm_lets_in_flight_requests_finish_refuses_new_ones_and_closes_the_pool()
     {
-        var port = FreePort();
+        var port = TestPorts.Free();
         var output = new ConcurrentQueue<string>();
         using var api = StartApi(port, output);
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(60) };
@@ -43,10 +42,12 @@ public sealed class GracefulShutdownTests(TestPostgresServer server) : IClassFix
             }
 
             var inFlight = ids.Select(id => client.PutAsJsonAsync($"/api/tickets/{id}", new { displayName = "finished", contactType = "NONE", status = "RECORDING" })).ToArray();
-            await WaitForAsync(async () => await server.ScalarAsync<long>(
-                $"SELECT count(*) FROM pg_stat_activity WHERE application_name = '{DataExtensions.ApplicationName}' AND wait_event_type = 'Lock'") == 3);
+            await Eventually.HoldsAsync(
+                async () => await server.ScalarAsync<long>(
+                    $"SELECT count(*) FROM pg_stat_activity WHERE application_name = '{DataExtensions.ApplicationName}' AND wait_event_type = 'Lock'") == 3,
+                "the updates never waited on the locks");
 
-            Signal(api.Id, "TERM");
+            ProcessTree.Signal(api.Id, "TERM");
             await Task.Delay(500);
 
             // New connections are refused while the in-flight requests are still waiting.
@@ -74,8 +75,10 @@ public sealed class GracefulShutdownTests(TestPostgresServer server) : IClassFix
             Assert.Equal(0, api.ExitCode);
             Assert.Contains(output, line => line.Contains("Database connection pool closed", StringComparison.Ordinal));
             Assert.Equal(3, await server.ScalarAsync<long>($"SELECT count(*) FROM tickets WHERE id IN ('{string.Join("','", ids)}') AND display_name = 'finished'"));
-            await WaitForAsync(async () => await server.ScalarAsync<long>(
-                $"SELECT count(*) FROM pg_stat_activity WHERE application_name = '{DataExtensions.ApplicationName}'") == 0);
+            await Eventually.HoldsAsync(
+                async () => await server.ScalarAsync<long>(
+                    $"SELECT count(*) FROM pg_stat_activity WHERE application_name = '{DataExtensions.ApplicationName}'") == 0,
+                "the API's connections were not closed");
         }
         finally
         {
@@ -113,42 +116,15 @@ public sealed class GracefulShutdownTests(TestPostgresServer server) : IClassFix
         return process;
     }
 
-    private static async Task WaitUntilReadyAsync(HttpClient client, Process api, ConcurrentQueue<string> output)
-    {
-        await WaitForAsync(async () =>
-        {
-            Assert.False(api.HasExited, "the API exited during startup: " + string.Join('\n', output));
-            try
+    private static Task WaitUntilReadyAsync(HttpClient client, Process api, ConcurrentQueue<string> output) =>
+        Eventually.HoldsAsync(
+            async () =>
             {
+                Assert.False(api.HasExited, "the API exited during startup: " + string.Join('\n', output));
                 return (await client.GetAsync("/health")).StatusCode == HttpStatusCode.OK;
-            }
-            catch (HttpRequestException)
-            {
-                return false;
-            }
-        });
-    }
+            },
+            "the API never became ready");
 
-    private static async Task WaitForAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met within 60 s");
-            await Task.Delay(100);
-        }
-    }
 
-    private static void Signal(int pid, string signal)
-    {
-        using var kill = Process.Start("kill", [$"-{signal}", pid.ToString(CultureInfo.InvariantCulture)])!;
-        kill.WaitForExit();
-    }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -51,7 +51,7 @@ public sealed class PostgresLifecycleSystemTests(Care2ConnectAppFixture fixture,
             Assert.Equal(HttpStatusCode.OK, alive.StatusCode);
         }
 
-        await EventuallyAsync(async () => (await api.GetAsync("/health")).StatusCode == HttpStatusCode.ServiceUnavailable, "API readiness never turned unhealthy");
+        await Eventually.HoldsAsync(async () => (await api.GetAsync("/health")).StatusCode == HttpStatusCode.ServiceUnavailable, "API readiness never turned unhealthy");
         var monitor = await fixture.WaitForStateAsync("monitor", e => e.Snapshot.State?.Text == KnownResourceStates.Running);
         Assert.Equal(KnownResourceStates.Running, monitor.Snapshot.State?.Text);
 
@@ -64,7 +64,7 @@ public sealed class PostgresLifecycleSystemTests(Care2ConnectAppFixture fixture,
             await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync("postgres", timeout.Token);
         }
 
-        await EventuallyAsync(async () => (await api.GetAsync("/health")).StatusCode == HttpStatusCode.OK, "API readiness never recovered");
+        await Eventually.HoldsAsync(async () => (await api.GetAsync("/health")).StatusCode == HttpStatusCode.OK, "API readiness never recovered");
         output.WriteLine($"Start to API ready again took {stopwatch.Elapsed.TotalSeconds:0.00} s");
         var restartLog = fixture.PostgresLog.Skip(logLinesBeforeStart).ToList();
         Assert.Contains(restartLog, line => line.Contains("database system was shut down at", StringComparison.Ordinal));
@@ -86,26 +86,4 @@ public sealed class PostgresLifecycleSystemTests(Care2ConnectAppFixture fixture,
         return int.Parse(File.ReadLines(pidFile).First(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    private static async Task EventuallyAsync(Func<Task<bool>> condition, string message)
-    {
-        var deadline = DateTime.UtcNow + Care2ConnectAppFixture.DefaultTimeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            try
-            {
-                if (await condition())
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not yet.
-            }
-
-            await Task.Delay(250);
-        }
-
-        Assert.Fail(message);
-    }
 }

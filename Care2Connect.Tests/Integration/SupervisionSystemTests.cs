@@ -16,11 +16,10 @@ public sealed class SupervisionSystemTests(Care2ConnectAppFixture fixture, ITest
         var running = await fixture.WaitForStateAsync("api", e => e.Snapshot.State?.Text == KnownResourceStates.Running);
         var restartsBefore = int.Parse(Property(running, "supervisor.restarts_in_window") ?? "0", CultureInfo.InvariantCulture);
         var wrapper = Care2ConnectAppFixture.PidOf(running)!.Value;
-        var app = ProcessTree.WithDescendants([wrapper])
-            .First(p => p.Pid != wrapper && p.CommandLine.Contains("Care2Connect.Api", StringComparison.Ordinal) && !p.CommandLine.Contains("dotnet run", StringComparison.Ordinal));
+        var app = ProcessTree.AppUnder(wrapper, "Care2Connect.Api");
 
         var clock = Stopwatch.StartNew();
-        Kill(app.Pid, "KILL");
+        ProcessTree.Signal(app.Pid, "KILL");
         await fixture.WaitForStateAsync("api", e => e.Snapshot.State?.Text is "Finished" or "Exited");
         var restarted = await fixture.WaitForStateAsync(
             "api",
@@ -29,7 +28,7 @@ public sealed class SupervisionSystemTests(Care2ConnectAppFixture fixture, ITest
         var toRunning = clock.Elapsed;
 
         using var api = fixture.CreateApiClient(fixture.OperatorKey);
-        await EventuallyAsync(async () => (await api.GetAsync("/alive")).IsSuccessStatusCode);
+        await Eventually.HoldsAsync(async () => (await api.GetAsync("/alive")).IsSuccessStatusCode, "the API never served again", TimeSpan.FromSeconds(90));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"kill -> Running again {toRunning.TotalSeconds:0.0} s; -> serving {clock.Elapsed.TotalSeconds:0.0} s"));
 
         // The initial start is not counted; this restart is.
@@ -49,11 +48,11 @@ public sealed class SupervisionSystemTests(Care2ConnectAppFixture fixture, ITest
         var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
         var postmaster = int.Parse(File.ReadLines(Path.Combine(fixture.DataDirectory, "data", "postmaster.pid")).First(), CultureInfo.InvariantCulture);
 
-        Kill(postmaster, "KILL");
+        ProcessTree.Signal(postmaster, "KILL");
         await fixture.WaitForStateAsync("postgres", e => e.Snapshot.State?.Text is "Finished" or "Exited");
         await fixture.WaitForStateAsync("postgres", e => e.Snapshot.State?.Text == KnownResourceStates.Running, TimeSpan.FromSeconds(90));
 
-        await EventuallyAsync(async () => (await api.GetAsync($"/api/tickets/{id}")).IsSuccessStatusCode);
+        await Eventually.HoldsAsync(async () => (await api.GetAsync($"/api/tickets/{id}")).IsSuccessStatusCode, "the ticket never became readable again", TimeSpan.FromSeconds(90));
         var ticket = await api.GetFromJsonAsync<JsonElement>($"/api/tickets/{id}");
         Assert.Equal("survives a crash", ticket.GetProperty("displayName").GetString());
         Assert.Contains(fixture.PostgresLog, line => line.Contains("automatic recovery in progress", StringComparison.Ordinal)
@@ -66,11 +65,10 @@ public sealed class SupervisionSystemTests(Care2ConnectAppFixture fixture, ITest
     {
         var running = await fixture.WaitForStateAsync("api", e => e.Snapshot.State?.Text == KnownResourceStates.Running);
         var wrapper = Care2ConnectAppFixture.PidOf(running)!.Value;
-        var app = ProcessTree.WithDescendants([wrapper])
-            .First(p => p.Pid != wrapper && p.CommandLine.Contains("Care2Connect.Api", StringComparison.Ordinal) && !p.CommandLine.Contains("dotnet run", StringComparison.Ordinal));
+        var app = ProcessTree.AppUnder(wrapper, "Care2Connect.Api");
 
         var clock = Stopwatch.StartNew();
-        Kill(app.Pid, "STOP");
+        ProcessTree.Signal(app.Pid, "STOP");
         try
         {
             await fixture.WaitForStateAsync(
@@ -81,12 +79,12 @@ public sealed class SupervisionSystemTests(Care2ConnectAppFixture fixture, ITest
         finally
         {
             // If the process is somehow still there, let it go so the fixture can stop it.
-            Kill(app.Pid, "CONT");
+            ProcessTree.Signal(app.Pid, "CONT");
         }
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"SIGSTOP -> restarted and Running {clock.Elapsed.TotalSeconds:0.0} s"));
         using var api = fixture.CreateApiClient(fixture.OperatorKey);
-        await EventuallyAsync(async () => (await api.GetAsync("/alive")).IsSuccessStatusCode);
+        await Eventually.HoldsAsync(async () => (await api.GetAsync("/alive")).IsSuccessStatusCode, "the API never served again", TimeSpan.FromSeconds(90));
         var log = await File.ReadAllTextAsync(Path.Combine(fixture.LogDirectory, "supervisor.log"));
         Assert.Contains("api: liveness probe /alive failed 3 times in a row", log, StringComparison.Ordinal);
         Assert.False(app.IsRunning, "the hung process must be gone");
@@ -114,31 +112,5 @@ public sealed class SupervisionSystemTests(Care2ConnectAppFixture fixture, ITest
     private static string? Property(ResourceEvent resource, string name) =>
         resource.Snapshot.Properties.FirstOrDefault(p => p.Name == name)?.Value?.ToString();
 
-    private static void Kill(int pid, string signal)
-    {
-        using var kill = Process.Start("kill", [$"-{signal}", pid.ToString(CultureInfo.InvariantCulture)])!;
-        kill.WaitForExit();
-    }
 
-    private static async Task EventuallyAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
-        while (true)
-        {
-            try
-            {
-                if (await condition())
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not yet.
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, "condition not met within 90 s");
-            await Task.Delay(250);
-        }
-    }
 }
