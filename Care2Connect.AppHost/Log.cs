@@ -22,4 +22,10 @@ internal static partial class Log
 
     [LoggerMessage(2003, LogLevel.Error, "{Message}")]
     public static partial void RestartFailed(ILogger logger, string message);
+
+    [LoggerMessage(2004, LogLevel.Error, "Could not write {Path}: {Reason}")]
+    public static partial void SupervisorLogUnwritable(ILogger logger, string? path, string reason);
+
+    [LoggerMessage(2005, LogLevel.Error, "Could not kill process {Pid} after its liveness probe failed: {Reason}")]
+    public static partial void KillFailed(ILogger logger, int pid, string reason);
 }

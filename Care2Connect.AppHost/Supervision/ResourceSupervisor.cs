@@ -29,6 +29,7 @@ internal sealed class ResourceSupervisor(
     private readonly ConcurrentDictionary<string, Supervised> _supervised = new(StringComparer.OrdinalIgnoreCase);
     private readonly HttpClient _probeClient = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(1) });
     private SupervisorLogFile? _file;
+    private CancellationToken _stopping;
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
@@ -56,6 +57,7 @@ internal sealed class ResourceSupervisor(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        _stopping = stoppingToken;
         if (_supervised.IsEmpty)
         {
             return;
@@ -124,7 +126,7 @@ internal sealed class ResourceSupervisor(
                     var message = string.Create(CultureInfo.InvariantCulture,
                         $"{supervised.Resource.Name}: restart budget spent ({supervised.Policy.MaxRestarts} per {supervised.Policy.Window}); not restarting after '{reason}'. Next restart allowed at {nextAllowed:yyyy-MM-dd HH:mm:ss} UTC, or start it from the dashboard.");
                     Log.BudgetSpent(logger, message);
-                    _file?.Write("CRITICAL", message);
+                    WriteFile("CRITICAL", message);
                     await PublishAsync(supervised, reason, budgetSpentUntil: nextAllowed);
                     supervised.Resume = new CancellationTokenSource();
                     using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, supervised.Resume.Token);
@@ -158,7 +160,7 @@ internal sealed class ResourceSupervisor(
                 supervised.LastRestartAt = time.GetUtcNow();
                 var text = $"{supervised.Resource.Name}: {reason}; restarting ({supervised.Budget.RestartsInWindow(time.GetUtcNow())} of {supervised.Policy.MaxRestarts} in the window)";
                 Log.Restarting(logger, text);
-                _file?.Write("WARN", text);
+                WriteFile("WARN", text);
                 await PublishAsync(supervised, reason, budgetSpentUntil: null);
 
                 SupervisorIsActing.Value = true;
@@ -168,7 +170,7 @@ internal sealed class ResourceSupervisor(
                 {
                     var failure = $"{supervised.Resource.Name}: {command} failed: {result.Message}";
                     Log.RestartFailed(logger, failure);
-                    _file?.Write("ERROR", failure);
+                    WriteFile("ERROR", failure);
                 }
 
                 return;
@@ -211,7 +213,7 @@ internal sealed class ResourceSupervisor(
                     }
                     else
                     {
-                        _ = RestartAsync(supervised, reason, KnownResourceCommands.RestartCommand, CancellationToken.None);
+                        _ = RestartAsync(supervised, reason, KnownResourceCommands.RestartCommand, _stopping);
                     }
 
                     return;
@@ -225,6 +227,19 @@ internal sealed class ResourceSupervisor(
         }
     }
 
+    // The file is for people grepping after the fact; failing to write it must never stop a restart.
+    private void WriteFile(string level, string message)
+    {
+        try
+        {
+            _file?.Write(level, message);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            Log.SupervisorLogUnwritable(logger, _file?.CurrentPath, exception.Message);
+        }
+    }
+
     private void KillTree(int pid)
     {
         try
@@ -234,7 +249,7 @@ internal sealed class ResourceSupervisor(
         }
         catch (Exception exception) when (exception is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
         {
-            Log.RestartFailed(logger, $"could not kill process {pid}: {exception.Message}");
+            Log.KillFailed(logger, pid, exception.Message);
         }
     }
 
