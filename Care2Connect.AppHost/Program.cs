@@ -1,6 +1,7 @@
 using Care2Connect.AppHost;
 using Care2Connect.AppHost.Postgres;
 using Care2Connect.AppHost.Supervision;
+using Care2Connect.AppHost.Tunnel;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
@@ -29,11 +30,20 @@ var api = builder.AddProject<Projects.Care2Connect_Api>("api")
     .WithHttpHealthCheck("/health")
     .WithRestartPolicy(builder.RestartPolicyFor("api", new LivenessProbe { Path = "/alive" }));
 
-builder.AddProject<Projects.Care2Connect_Monitor>("monitor")
+// The way in from the internet: cloudflared with a token, else a local simulation of it.
+var tunnel = builder.AddCare2ConnectTunnel(api);
+
+var monitor = builder.AddProject<Projects.Care2Connect_Monitor>("monitor")
     .WithReference(api)
     .WaitForStart(api)
     .WithHttpHealthCheck("/health")
     .WithRestartPolicy(builder.RestartPolicyFor("monitor", new LivenessProbe { Path = "/alive" }));
+
+if (tunnel is { } way)
+{
+    api.WithEnvironment("Tunnel__PublicUrl", way.PublicUrl);
+    monitor.WithEnvironment("Tunnel__PublicUrl", way.PublicUrl).WithReference(way.Tunnel.GetEndpoint("metrics"));
+}
 
 builder.Build().Run();
 return 0;

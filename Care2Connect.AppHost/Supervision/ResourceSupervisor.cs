@@ -83,6 +83,15 @@ internal sealed class ResourceSupervisor(
     {
         supervised.ResourceId = change.ResourceId;
         var state = change.Snapshot.State?.Text;
+
+        // The pid can arrive in a later snapshot than the state it belongs to.
+        if (state == KnownResourceStates.Running
+            && change.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value is { } pid
+            && int.TryParse(pid.ToString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+        {
+            supervised.Pid = value;
+        }
+
         if (state == supervised.LastState)
         {
             return;
@@ -91,13 +100,12 @@ internal sealed class ResourceSupervisor(
         supervised.LastState = state;
         if (state == KnownResourceStates.Running)
         {
-            supervised.Pid = change.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value is { } pid
-                && int.TryParse(pid.ToString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : null;
             supervised.StartLiveness(token => LivenessLoopAsync(supervised, token), stoppingToken);
             return;
         }
 
         supervised.StopLiveness();
+        supervised.Pid = null;
         var crashed = state == KnownResourceStates.FailedToStart
             || (state is "Exited" or "Finished" && change.Snapshot.ExitCode is not null and not 0);
         if (crashed && !supervised.UserStopped)
@@ -195,12 +203,23 @@ internal sealed class ResourceSupervisor(
 
         try
         {
+            var started = time.GetUtcNow();
             await Task.Delay(probe.InitialDelay, time, cancellationToken);
             using var timer = new PeriodicTimer(probe.Period, time);
             var failures = 0;
+            var cameUp = false;
             do
             {
-                failures = await ProbeAsync(withEndpoints, probe, cancellationToken) ? 0 : failures + 1;
+                if (await ProbeAsync(withEndpoints, probe, cancellationToken))
+                {
+                    cameUp = true;
+                    failures = 0;
+                }
+                else if (cameUp || time.GetUtcNow() - started >= probe.StartupTimeout)
+                {
+                    failures++;
+                }
+
                 if (failures >= probe.FailureThreshold)
                 {
                     var reason = $"liveness probe {probe.Path} failed {failures} times in a row";

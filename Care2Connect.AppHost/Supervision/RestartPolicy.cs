@@ -20,6 +20,13 @@ public sealed class LivenessProbe
 
     /// <summary>Time after the resource starts running before the first probe.</summary>
     public TimeSpan InitialDelay { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Failures count once a probe has succeeded since the (re)start, or once this much time has passed since
+    /// it (a process that never comes up is caught too). "Running" means the process started, not that it
+    /// listens: without this, a slow start would be killed again and again until the budget is spent.
+    /// </summary>
+    public TimeSpan StartupTimeout { get; set; } = TimeSpan.FromMinutes(2);
 }
 
 /// <summary>When and how often the supervisor may restart a resource.</summary>

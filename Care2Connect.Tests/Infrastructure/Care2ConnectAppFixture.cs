@@ -18,6 +18,8 @@ public sealed class Care2ConnectAppFixture : IAsyncLifetime
     private readonly ConcurrentQueue<string> _postgresLog = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<ProcessIdentity> _processes = [];
+    private readonly ConcurrentDictionary<string, ResourceEvent> _latest = new();
+    private Task? _statePump;
     private DistributedApplication? _app;
     private Task? _logPump;
 
@@ -52,6 +54,11 @@ public sealed class Care2ConnectAppFixture : IAsyncLifetime
                 "Supervisor:Resources:api:Liveness:Period=00:00:02",
                 "Supervisor:Resources:api:Liveness:Timeout=00:00:01",
                 "Supervisor:Resources:postgres:InitialBackoff=00:00:00.200",
+                "Supervisor:Resources:tunnel:InitialBackoff=00:00:00.100",
+                "Supervisor:Resources:tunnel:Liveness:InitialDelay=00:00:00.500",
+                "Supervisor:Resources:tunnel:Liveness:Period=00:00:01",
+                "Supervisor:Resources:tunnel:Liveness:Timeout=00:00:01",
+                "Supervisor:Resources:tunnel:Liveness:FailureThreshold=2",
             ],
             timeout.Token);
 
@@ -64,8 +71,10 @@ public sealed class Care2ConnectAppFixture : IAsyncLifetime
         _app = await builder.BuildAsync(timeout.Token);
         await _app.StartAsync(timeout.Token);
         _logPump = PumpPostgresLogAsync(_stopping.Token);
+        _statePump = PumpStatesAsync(_stopping.Token);
         await _app.ResourceNotifications.WaitForResourceHealthyAsync("api", timeout.Token);
         await _app.ResourceNotifications.WaitForResourceHealthyAsync("monitor", timeout.Token);
+        await _app.ResourceNotifications.WaitForResourceHealthyAsync("tunnel", timeout.Token);
         await RecordProcessesAsync(timeout.Token);
     }
 
@@ -101,20 +110,18 @@ public sealed class Care2ConnectAppFixture : IAsyncLifetime
         && int.TryParse(value.ToString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var pid) ? pid : null;
 
     /// <summary>Remembers every process of the run (resources, their children, the Postgres server).</summary>
-    public async Task RecordProcessesAsync(CancellationToken cancellationToken)
+    public Task RecordProcessesAsync(CancellationToken cancellationToken)
     {
         var roots = new List<int>();
-        foreach (var name in new[] { "postgres", "api", "monitor" })
+        foreach (var name in new[] { "postgres", "api", "monitor", "tunnel" })
         {
-            var snapshot = await WaitForStateAsync(name, e => e.Snapshot.State?.Text == KnownResourceStates.Running);
-            var pid = snapshot.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value;
-            if (pid is not null && int.TryParse(pid.ToString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+            cancellationToken.ThrowIfCancellationRequested();
+            if (_latest.TryGetValue(name, out var current) && PidOf(current) is { } pid)
             {
-                roots.Add(value);
+                roots.Add(pid);
             }
         }
 
-        cancellationToken.ThrowIfCancellationRequested();
         lock (_processes)
         {
             foreach (var process in ProcessTree.WithDescendants(roots))
@@ -125,6 +132,8 @@ public sealed class Care2ConnectAppFixture : IAsyncLifetime
                 }
             }
         }
+
+        return Task.CompletedTask;
     }
 
     public async Task DisposeAsync()
@@ -150,9 +159,12 @@ public sealed class Care2ConnectAppFixture : IAsyncLifetime
 
         await _app.DisposeAsync().AsTask().WaitAsync(DefaultTimeout);
         await _stopping.CancelAsync();
-        if (_logPump is not null)
+        foreach (var pump in new[] { _logPump, _statePump })
         {
-            await _logPump.WaitAsync(DefaultTimeout).ContinueWith(_ => { }, TaskScheduler.Default);
+            if (pump is not null)
+            {
+                await pump.WaitAsync(DefaultTimeout).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
         }
 
         List<ProcessIdentity> leftovers;
@@ -184,6 +196,22 @@ public sealed class Care2ConnectAppFixture : IAsyncLifetime
         }
 
         Assert.True(leftovers.Count == 0, "Processes left running after the app stopped: " + string.Join("; ", leftovers));
+    }
+
+    // The latest state of every resource by name, so the processes of a resource that is not running can still be found.
+    private async Task PumpStatesAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var change in App.ResourceNotifications.WatchAsync(cancellationToken))
+            {
+                _latest[change.Resource.Name] = change;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Fixture disposal.
+        }
     }
 
     private async Task PumpPostgresLogAsync(CancellationToken cancellationToken)

@@ -109,6 +109,60 @@ public sealed class SupervisionSystemTests(Care2ConnectAppFixture fixture, ITest
         await fixture.RecordProcessesAsync(CancellationToken.None);
     }
 
+    [Fact]
+    public async Task A_tunnel_that_keeps_going_unready_is_restarted_five_times_then_the_budget_holds()
+    {
+        // Whenever the tunnel is up, make it unready; the supervisor's liveness probe (/ready) notices and restarts
+        // it, until the budget of 5 is spent.
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
+        ResourceEvent? spent = null;
+        while (spent is null)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the budget was never spent");
+            var current = await fixture.WaitForStateAsync("tunnel", _ => true);
+            if (current.Snapshot.State?.Text?.StartsWith("Restart budget spent", StringComparison.Ordinal) == true)
+            {
+                spent = current;
+                break;
+            }
+
+            if (current.Snapshot.State?.Text == KnownResourceStates.Running)
+            {
+                await fixture.RecordProcessesAsync(CancellationToken.None);
+                try
+                {
+                    using var metrics = fixture.App.CreateHttpClient("tunnel", "metrics");
+                    metrics.Timeout = TimeSpan.FromSeconds(2);
+                    using var ready = await metrics.GetAsync("/ready");
+                    if (ready.IsSuccessStatusCode)
+                    {
+                        // Let the supervisor see it up first (one probe period): until then a failing probe is a
+                        // slow start, not a hang, and only counts after the startup timeout.
+                        await Task.Delay(TimeSpan.FromSeconds(1.5));
+                        (await metrics.PostAsync("/control/unready", null)).Dispose();
+                    }
+                }
+                catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
+                {
+                    // Starting or already gone.
+                }
+            }
+
+            await Task.Delay(200);
+        }
+
+        Assert.Equal("0", Property(spent, "supervisor.budget_left"));
+        Assert.Equal("5", Property(spent, "supervisor.restarts_in_window"));
+
+        // No sixth restart: well past the backoff, the tunnel is still down and the budget still spent.
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        var last = await fixture.WaitForStateAsync("tunnel", _ => true);
+        Assert.StartsWith("Restart budget spent", last.Snapshot.State?.Text, StringComparison.Ordinal);
+        var log = await File.ReadAllTextAsync(Path.Combine(fixture.LogDirectory, "supervisor.log"));
+        Assert.Equal(5, log.Split('\n').Count(line => line.Contains("[WARN] tunnel: liveness probe /ready failed", StringComparison.Ordinal)));
+        Assert.Contains("[CRITICAL] tunnel: restart budget spent", log, StringComparison.Ordinal);
+    }
+
     private static string? Property(ResourceEvent resource, string name) =>
         resource.Snapshot.Properties.FirstOrDefault(p => p.Name == name)?.Value?.ToString();
 

@@ -227,6 +227,24 @@ public sealed class TicketApiSystemTests(Care2ConnectAppFixture fixture) : IClas
         Assert.Equal("Healthy", await ready.Content.ReadAsStringAsync());
     }
 
+    [Fact]
+    public async Task The_simulated_tunnel_forwards_the_public_side_to_the_api_and_speaks_cloudflareds_interface()
+    {
+        using var metrics = fixture.App.CreateHttpClient("tunnel", "metrics");
+        using var publicSide = fixture.App.CreateHttpClient("tunnel", "public");
+
+        var ready = await metrics.GetFromJsonAsync<JsonElement>("/ready");
+        Assert.Equal(200, ready.GetProperty("status").GetInt32());
+        Assert.True(ready.GetProperty("readyConnections").GetInt32() > 0);
+        Assert.False(string.IsNullOrEmpty(ready.GetProperty("connectorId").GetString()));
+        Assert.Matches(@"(?m)^cloudflared_tunnel_ha_connections [1-9]", await metrics.GetStringAsync("/metrics"));
+
+        // Public URL -> tunnel -> API, anonymous create included.
+        using var created = await publicSide.PostAsJsonAsync("/api/tickets", new { displayName = "via the tunnel", contactType = "NONE" });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await publicSide.GetAsync("/api/tickets")).StatusCode);
+    }
+
     private static HttpRequestMessage Put(Guid id, object body, EntityTagHeaderValue? ifMatch)
     {
         var request = new HttpRequestMessage(HttpMethod.Put, $"/api/tickets/{id}") { Content = JsonContent.Create(body) };

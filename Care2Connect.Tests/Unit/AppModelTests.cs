@@ -1,5 +1,7 @@
 using Aspire.Hosting.Postgres;
 using Care2Connect.AppHost.Postgres;
+using Care2Connect.AppHost.Supervision;
+using Care2Connect.AppHost.Tunnel;
 
 namespace Care2Connect.Tests.Unit;
 
@@ -73,6 +75,62 @@ public sealed class AppModelTests
         Assert.IsAssignableFrom<IResourceWithConnectionString>(database);
         Assert.Empty(builder.Resources.OfType<LocalPostgresServerResource>());
         Assert.Empty(builder.Resources.OfType<PostgresServerResource>());
+    }
+
+    [Fact]
+    public async Task Cloudflare_mode_declares_a_supervised_cloudflared_container_with_the_token_secret_and_a_fixed_origin_port()
+    {
+        await using var builder = await AppModel("Postgres:Mode=Local", "Postgres:DataDirectory=/var/tmp/c2c-model-test", "Parameters:tunnel-token=test-token", "Tunnel:OriginPort=5181");
+
+        var tunnel = Assert.Single(builder.Resources.OfType<ContainerResource>(), r => r.Name == "tunnel");
+        var image = Assert.Single(tunnel.Annotations.OfType<ContainerImageAnnotation>());
+        Assert.Equal(TunnelHostingExtensions.CloudflaredImage, image.Image);
+        Assert.Equal(TunnelHostingExtensions.CloudflaredTag, image.Tag);
+
+        var args = new List<object>();
+        foreach (var callback in tunnel.Annotations.OfType<CommandLineArgsCallbackAnnotation>())
+        {
+            await callback.Callback(new CommandLineArgsCallbackContext(args, CancellationToken.None));
+        }
+
+        Assert.Equal(["tunnel", "--no-autoupdate", "--metrics", "0.0.0.0:60123", "run"], args.Select(a => a.ToString()));
+
+        var environment = new Dictionary<string, object>();
+        foreach (var callback in tunnel.Annotations.OfType<EnvironmentCallbackAnnotation>())
+        {
+            await callback.Callback(new EnvironmentCallbackContext(builder.ExecutionContext, environment, CancellationToken.None));
+        }
+
+        var token = Assert.IsType<ParameterResource>(environment["TUNNEL_TOKEN"]);
+        Assert.Equal("tunnel-token", token.Name);
+        Assert.True(token.Secret);
+
+        var metrics = Assert.Single(tunnel.Annotations.OfType<EndpointAnnotation>(), e => e.Name == "metrics");
+        Assert.Equal(60123, metrics.TargetPort);
+        var policy = Assert.Single(tunnel.Annotations.OfType<RestartPolicyAnnotation>()).Policy;
+        Assert.Equal(5, policy.MaxRestarts);
+        Assert.Equal("/ready", policy.Liveness?.Path);
+        Assert.Equal("metrics", policy.Liveness?.EndpointName);
+
+        var api = Assert.Single(builder.Resources.OfType<ProjectResource>(), r => r.Name == "api");
+        Assert.Equal(5181, Assert.Single(api.Annotations.OfType<EndpointAnnotation>(), e => e.Name == "http").Port);
+    }
+
+    [Fact]
+    public async Task Without_a_token_the_tunnel_is_the_local_simulation_and_off_means_none()
+    {
+        await using (var builder = await AppModel("Postgres:Mode=Local", "Postgres:DataDirectory=/var/tmp/c2c-model-test"))
+        {
+            var tunnel = Assert.Single(builder.Resources.OfType<ProjectResource>(), r => r.Name == "tunnel");
+            Assert.Contains(tunnel.Annotations.OfType<EndpointAnnotation>(), e => e.Name == "public");
+            Assert.Contains(tunnel.Annotations.OfType<ResourceCommandAnnotation>(), c => c.Name == "tunnel-unready");
+            Assert.Single(tunnel.Annotations.OfType<RestartPolicyAnnotation>());
+        }
+
+        await using (var builder = await AppModel("Postgres:Mode=Local", "Postgres:DataDirectory=/var/tmp/c2c-model-test", "Tunnel:Mode=Off"))
+        {
+            Assert.DoesNotContain(builder.Resources, r => r.Name == "tunnel");
+        }
     }
 
     [Fact]
