@@ -55,6 +55,7 @@ public sealed class Care2ConnectAppFixture : IAsyncLifetime
                 "Supervisor:Resources:api:Liveness:Timeout=00:00:01",
                 "Supervisor:Resources:postgres:InitialBackoff=00:00:00.200",
                 "Supervisor:Resources:tunnel:InitialBackoff=00:00:00.100",
+                "Supervisor:Resources:tunnel:Window=00:01:30",
                 "Supervisor:Resources:tunnel:Liveness:InitialDelay=00:00:00.500",
                 "Supervisor:Resources:tunnel:Liveness:Period=00:00:01",
                 "Supervisor:Resources:tunnel:Liveness:Timeout=00:00:01",
