@@ -11,15 +11,7 @@ internal sealed class MigrationState
 
     public bool Applied => _applied;
 
-    public string? LastError { get; private set; }
-
-    public void MarkApplied()
-    {
-        LastError = null;
-        _applied = true;
-    }
-
-    public void MarkFailed(Exception exception) => LastError = exception.GetType().Name;
+    public void MarkApplied() => _applied = true;
 }
 
 /// <summary>
@@ -51,7 +43,6 @@ internal sealed class DatabaseMigrator(
             }
             catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
             {
-                state.MarkFailed(exception);
                 Log.MigrationAttemptFailed(logger, attempt, options.Value.RetryDelay, exception);
             }
 

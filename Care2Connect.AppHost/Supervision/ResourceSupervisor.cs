@@ -164,7 +164,6 @@ internal sealed class ResourceSupervisor(
                 }
 
                 supervised.Budget.TryConsume(time.GetUtcNow());
-                supervised.LastReason = reason;
                 supervised.LastRestartAt = time.GetUtcNow();
                 var text = $"{supervised.Resource.Name}: {reason}; restarting ({supervised.Budget.RestartsInWindow(time.GetUtcNow())} of {supervised.Policy.MaxRestarts} in the window)";
                 Log.Restarting(logger, text);
@@ -381,8 +380,6 @@ internal sealed class ResourceSupervisor(
         public string? PendingReason;
 
         public volatile bool UserStopped;
-
-        public string? LastReason { get; set; }
 
         public DateTimeOffset? LastRestartAt { get; set; }
 
