@@ -1,4 +1,5 @@
 using Care2Connect.Api.Data.Idempotency;
+using Care2Connect.Api.Recovery;
 using Care2Connect.Api.Tickets;
 using Microsoft.EntityFrameworkCore;
 
@@ -9,6 +10,14 @@ internal sealed class CareDbContext(DbContextOptions<CareDbContext> options) : D
     public DbSet<Ticket> Tickets => Set<Ticket>();
 
     public DbSet<IdempotencyRecord> IdempotencyKeys => Set<IdempotencyRecord>();
+
+    public DbSet<TranscriptionSession> TranscriptionSessions => Set<TranscriptionSession>();
+
+    public DbSet<RecoveryAttemptRecord> RecoveryAttempts => Set<RecoveryAttemptRecord>();
+
+    public DbSet<RecoveryComponentRecord> RecoveryComponentResults => Set<RecoveryComponentRecord>();
+
+    public DbSet<RecoveryCooldownRecord> RecoveryCooldown => Set<RecoveryCooldownRecord>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(CareDbContext).Assembly);
