@@ -52,4 +52,39 @@ internal static partial class Log
 
     [LoggerMessage(3001, LogLevel.Warning, "No operator or admin API keys are configured: every protected endpoint will answer 401")]
     public static partial void NoApiKeysConfigured(ILogger logger);
+    [LoggerMessage(4001, LogLevel.Information, "Recovery attempt {AttemptId} ({Trigger}, by {Caller}) {Outcome} in {DurationMs:0} ms: {Summary}")]
+    public static partial void RecoveryAttemptFinished(ILogger logger, Guid attemptId, string trigger, string caller, string outcome, double durationMs, string summary);
+
+    [LoggerMessage(4002, LogLevel.Warning, "Recovery of {Component} with {Action}: {Outcome} ({Detail})")]
+    public static partial void RecoveryComponentActed(ILogger logger, string component, string action, string outcome, string detail);
+
+    [LoggerMessage(4003, LogLevel.Information, "Recovery requested ({Trigger}, by {Caller}) inside the cooldown; next attempt allowed in {RetryAfter}")]
+    public static partial void RecoveryCoolingDown(ILogger logger, string trigger, string caller, TimeSpan retryAfter);
+
+    [LoggerMessage(4004, LogLevel.Warning, "Recovery history cannot be written ({Reason}); {Pending} attempts are kept in memory until the database returns")]
+    public static partial void RecoveryHistoryBuffered(ILogger logger, string reason, int pending);
+
+    [LoggerMessage(4005, LogLevel.Information, "Wrote {Count} buffered recovery attempts to the database")]
+    public static partial void RecoveryHistoryFlushed(ILogger logger, int count);
+
+    [LoggerMessage(4006, LogLevel.Error, "Recovery history buffer full ({Capacity}); dropped attempt {AttemptId} of {StartedAt}")]
+    public static partial void RecoveryHistoryDropped(ILogger logger, int capacity, Guid attemptId, DateTimeOffset startedAt);
+
+    [LoggerMessage(4007, LogLevel.Warning, "Critical components unhealthy: {Components}; starting automatic recovery")]
+    public static partial void AutoRecoveryStarting(ILogger logger, string components);
+
+    [LoggerMessage(4008, LogLevel.Warning, "Component {Component}: {From} -> {To} ({Detail})")]
+    public static partial void ComponentStatusChanged(ILogger logger, string component, string from, string to, string detail);
+
+    [LoggerMessage(4009, LogLevel.Warning, "The shared recovery cooldown could not be read or claimed ({Reason}); using this process's own state")]
+    public static partial void RecoveryCooldownLocal(ILogger logger, string reason);
+
+    [LoggerMessage(5001, LogLevel.Debug, "Speech intelligence job {Job} succeeded in {DurationMs:0} ms: {Summary}")]
+    public static partial void SpeechJobSucceeded(ILogger logger, string job, double durationMs, string summary);
+
+    [LoggerMessage(5002, LogLevel.Warning, "Speech intelligence job {Job} failed: {Error}")]
+    public static partial void SpeechJobFailed(ILogger logger, string job, string error);
+
+    [LoggerMessage(5003, LogLevel.Information, "Speech intelligence job host restarted (generation {Generation})")]
+    public static partial void SpeechHostRestarted(ILogger logger, int generation);
 }

@@ -1,6 +1,7 @@
 using Care2Connect.Api.Data;
 using Care2Connect.Api.Data.Resilience;
 using Care2Connect.Api.Http;
+using Care2Connect.Api.Recovery;
 using Care2Connect.Api.Security;
 using Care2Connect.Api.Tickets;
 
@@ -11,6 +12,7 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.AddApiHttp();
 builder.AddApiKeySecurity();
 builder.AddCareData();
+builder.AddRecovery();
 
 var app = builder.Build();
 
@@ -19,5 +21,6 @@ app.MapDefaultEndpoints();
 app.MapOpenApi();
 app.MapTicketsApi();
 app.MapDataLayerApi();
+app.MapHealthApi();
 
 app.Run();

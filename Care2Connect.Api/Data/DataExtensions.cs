@@ -46,6 +46,7 @@ internal static class DataExtensions
         builder.Services.AddSingleton<ResilientDatabase>();
         builder.Services.AddSingleton<SlowQueryLog>();
         builder.Services.AddSingleton<ConnectionPoolStatistics>();
+        builder.Services.AddSingleton<DatabaseProbe>();
         builder.Services.AddSingleton<SlowQueryInterceptor>();
         builder.Services.AddHostedService<DatabaseShutdown>();
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = resilience.ShutdownTimeout);

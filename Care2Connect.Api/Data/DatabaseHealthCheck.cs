@@ -14,17 +14,50 @@ internal sealed class DatabaseHealthCheckOptions
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(3);
 }
 
+/// <summary>What one <c>SELECT 1</c> saw.</summary>
+internal sealed record DatabaseProbeResult(bool Reachable, double? LatencyMs, string? Error);
+
 /// <summary>
-/// Readiness: <c>SELECT 1</c> on the DbContext's own connection, outside the breaker and the retries (a probe must
-/// see a failure, not retry it away) and bounded by its own timeout. Reports latency, breaker state and pool usage. Skipped while the breaker is open (the
-/// database is known to be failing, and the probe must not add load); Degraded while it is half-open.
+/// <c>SELECT 1</c> on a connection of its own, outside the breaker and the retries (a probe must see a failure, not
+/// retry it away), bounded by <see cref="DatabaseHealthCheckOptions.Timeout"/>, connect included.
+/// </summary>
+internal sealed class DatabaseProbe(IServiceScopeFactory scopes, IOptions<DatabaseHealthCheckOptions> options, TimeProvider time)
+{
+    public async Task<DatabaseProbeResult> ProbeAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CareDbContext>();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.Value.Timeout);
+        var started = time.GetTimestamp();
+        try
+        {
+            await db.Database.OpenConnectionAsync(timeout.Token);
+            await using var command = db.Database.GetDbConnection().CreateCommand();
+            command.CommandText = "SELECT 1";
+            await command.ExecuteScalarAsync(timeout.Token);
+            return new(true, Math.Round(time.GetElapsedTime(started).TotalMilliseconds, 1), null);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            var reason = timeout.IsCancellationRequested ? $"no answer within {options.Value.Timeout.TotalSeconds:0.#} s" : exception.GetType().Name;
+            return new(false, null, $"The database is unreachable: {reason}.");
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+}
+
+/// <summary>
+/// Readiness: the <see cref="DatabaseProbe"/>, with latency, breaker state and pool usage. Skipped while the breaker
+/// is open (the database is known to be failing, and the probe must not add load); Degraded while it is half-open.
 /// </summary>
 internal sealed class DatabaseHealthCheck(
-    CareDbContext db,
+    DatabaseProbe probe,
     DatabaseCircuitBreaker breaker,
-    ConnectionPoolStatistics pool,
-    IOptions<DatabaseHealthCheckOptions> options,
-    TimeProvider time) : IHealthCheck
+    ConnectionPoolStatistics pool) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -44,28 +77,15 @@ internal sealed class DatabaseHealthCheck(
             return new HealthCheckResult(context.Registration.FailureStatus, "The circuit breaker is open: the database has been failing.", data: data);
         }
 
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(options.Value.Timeout);
-        var started = time.GetTimestamp();
-        try
+        var result = await probe.ProbeAsync(cancellationToken);
+        if (!result.Reachable)
         {
-            await db.Database.OpenConnectionAsync(timeout.Token);
-            await using var command = db.Database.GetDbConnection().CreateCommand();
-            command.CommandText = "SELECT 1";
-            await command.ExecuteScalarAsync(timeout.Token);
-            data["latencyMs"] = Math.Round(time.GetElapsedTime(started).TotalMilliseconds, 1);
-            return state.State == CircuitState.HalfOpen
-                ? HealthCheckResult.Degraded("The database answers; the circuit breaker is half-open.", data: data)
-                : HealthCheckResult.Healthy("The database answers.", data);
+            return new HealthCheckResult(context.Registration.FailureStatus, result.Error, data: data);
         }
-        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            var reason = timeout.IsCancellationRequested ? $"no answer within {options.Value.Timeout.TotalSeconds:0.#} s" : exception.GetType().Name;
-            return new HealthCheckResult(context.Registration.FailureStatus, $"The database is unreachable: {reason}.", data: data);
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
-        }
+
+        data["latencyMs"] = result.LatencyMs!.Value;
+        return state.State == CircuitState.HalfOpen
+            ? HealthCheckResult.Degraded("The database answers; the circuit breaker is half-open.", data: data)
+            : HealthCheckResult.Healthy("The database answers.", data);
     }
 }

@@ -7,11 +7,14 @@ namespace Care2Connect.Api.Data;
 /// <summary>What the migrator has achieved so far; read by the readiness check.</summary>
 internal sealed class MigrationState
 {
-    private volatile bool _applied;
+    private readonly TaskCompletionSource _applied = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public bool Applied => _applied;
+    public bool Applied => _applied.Task.IsCompleted;
 
-    public void MarkApplied() => _applied = true;
+    /// <summary>Completes once the schema is current: work that needs the tables waits for it.</summary>
+    public Task WhenApplied => _applied.Task;
+
+    public void MarkApplied() => _applied.TrySetResult();
 }
 
 /// <summary>

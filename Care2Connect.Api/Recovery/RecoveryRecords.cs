@@ -35,6 +35,9 @@ internal sealed class RecoveryComponentRecord
 
     public required string Component { get; init; }
 
+    /// <summary>Position in the attempt: components are recovered in order.</summary>
+    public int Ordinal { get; init; }
+
     public bool Critical { get; init; }
 
     public required string BeforeStatus { get; init; }
@@ -102,6 +105,7 @@ internal sealed class RecoveryComponentConfiguration : IEntityTypeConfiguration<
         builder.HasKey(c => new { c.AttemptId, c.Component });
         builder.Property(c => c.AttemptId).HasColumnName("attempt_id");
         builder.Property(c => c.Component).HasColumnName("component").HasMaxLength(100);
+        builder.Property(c => c.Ordinal).HasColumnName("ordinal");
         builder.Property(c => c.Critical).HasColumnName("critical");
         builder.Property(c => c.BeforeStatus).HasColumnName("before_status").HasMaxLength(16);
         builder.Property(c => c.BeforeLatencyMs).HasColumnName("before_latency_ms");

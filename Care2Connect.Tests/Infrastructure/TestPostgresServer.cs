@@ -89,9 +89,9 @@ public sealed class TestPostgresServer : IAsyncLifetime
     }
 
     /// <summary>Runs SQL on the database as the superuser, outside the API.</summary>
-    public async Task<T?> ScalarAsync<T>(string sql)
+    public async Task<T?> ScalarAsync<T>(string sql, string database = "care2connect")
     {
-        await using var connection = new NpgsqlConnection(ConnectionString());
+        await using var connection = new NpgsqlConnection(ConnectionString(database));
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         var value = await command.ExecuteScalarAsync();

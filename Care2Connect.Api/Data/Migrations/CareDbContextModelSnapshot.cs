@@ -187,6 +187,10 @@ namespace Care2Connect.Api.Data.Migrations
                         .HasColumnType("double precision")
                         .HasColumnName("duration_ms");
 
+                    b.Property<int>("Ordinal")
+                        .HasColumnType("integer")
+                        .HasColumnName("ordinal");
+
                     b.Property<string>("Outcome")
                         .IsRequired()
                         .HasMaxLength(16)

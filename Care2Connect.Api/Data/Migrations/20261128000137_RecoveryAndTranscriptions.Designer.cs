@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Care2Connect.Api.Data.Migrations
 {
     [DbContext(typeof(CareDbContext))]
-    [Migration("20261127235838_RecoveryAndTranscriptions")]
+    [Migration("20261128000137_RecoveryAndTranscriptions")]
     partial class RecoveryAndTranscriptions
     {
         /// <inheritdoc />
@@ -189,6 +189,10 @@ namespace Care2Connect.Api.Data.Migrations
                     b.Property<double>("DurationMs")
                         .HasColumnType("double precision")
                         .HasColumnName("duration_ms");
+
+                    b.Property<int>("Ordinal")
+                        .HasColumnType("integer")
+                        .HasColumnName("ordinal");
 
                     b.Property<string>("Outcome")
                         .IsRequired()

@@ -73,6 +73,7 @@ namespace Care2Connect.Api.Data.Migrations
                 {
                     attempt_id = table.Column<Guid>(type: "uuid", nullable: false),
                     component = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    ordinal = table.Column<int>(type: "integer", nullable: false),
                     critical = table.Column<bool>(type: "boolean", nullable: false),
                     before_status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
                     before_latency_ms = table.Column<double>(type: "double precision", nullable: true),

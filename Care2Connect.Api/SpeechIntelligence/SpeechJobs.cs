@@ -1,0 +1,95 @@
+using Care2Connect.Api.Data;
+using Care2Connect.Api.Data.Resilience;
+using Care2Connect.Api.Tickets;
+using Microsoft.EntityFrameworkCore;
+
+namespace Care2Connect.Api.SpeechIntelligence;
+
+/// <summary>A periodic job of the speech intelligence host.</summary>
+internal interface ISpeechJob
+{
+    string Name { get; }
+
+    TimeSpan Interval(SpeechIntelligenceOptions options);
+
+    /// <summary>Runs once; returns a one-line summary of what it did, or throws.</summary>
+    Task<string> RunAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>Deletes transcription sessions past their retention date, and idempotency keys past their lifetime.</summary>
+internal sealed class RetentionJob(ResilientDatabase database, TimeProvider time) : ISpeechJob
+{
+    public const string JobName = "retention";
+
+    public string Name => JobName;
+
+    public TimeSpan Interval(SpeechIntelligenceOptions options) => options.RetentionInterval;
+
+    public async Task<string> RunAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var (sessions, keys) = await database.ExecuteAsync("speech.retention", async (db, ct) =>
+        {
+            var sessions = await db.TranscriptionSessions.Where(s => s.RetainUntil <= now).ExecuteDeleteAsync(ct);
+            var keys = await db.IdempotencyKeys.Where(k => k.ExpiresAt <= now).ExecuteDeleteAsync(ct);
+            return (sessions, keys);
+        }, cancellationToken);
+        return $"deleted {sessions} expired transcription sessions and {keys} expired idempotency keys";
+    }
+}
+
+/// <summary>
+/// Proves the speech pipeline's storage end to end: writes a test session, reads it back, checks it, deletes it.
+/// A test session left behind by a crash carries a short retention date, so the retention job removes it.
+/// </summary>
+internal sealed class SmokeTestJob(ResilientDatabase database, TimeProvider time) : ISpeechJob
+{
+    public const string JobName = "smoke-test";
+
+    public string Name => JobName;
+
+    public TimeSpan Interval(SpeechIntelligenceOptions options) => options.SmokeTestInterval;
+
+    public async Task<string> RunAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var id = Guid.CreateVersion7(now);
+        var transcript = $"smoke test {id:N}";
+        await database.ExecuteAsync("speech.smoke.write", async (db, ct) =>
+        {
+            // Safe to run again: a retry after a lost commit acknowledgement finds its own row.
+            if (!await db.TranscriptionSessions.AnyAsync(s => s.Id == id, ct))
+            {
+                db.TranscriptionSessions.Add(new TranscriptionSession
+                {
+                    Id = id,
+                    Kind = TranscriptionSessionKind.SmokeTest,
+                    Status = TranscriptionStatus.Completed,
+                    Language = "en",
+                    Transcript = transcript,
+                    CreatedAt = now,
+                    RetainUntil = now.AddHours(1),
+                });
+                await db.SaveChangesAsync(ct);
+            }
+
+            return true;
+        }, cancellationToken);
+
+        var readBack = await database.ExecuteAsync(
+            "speech.smoke.read",
+            (db, ct) => db.TranscriptionSessions.AsNoTracking().Where(s => s.Id == id).Select(s => s.Transcript).SingleOrDefaultAsync(ct),
+            cancellationToken);
+        var deleted = await database.ExecuteAsync(
+            "speech.smoke.delete",
+            (db, ct) => db.TranscriptionSessions.Where(s => s.Id == id).ExecuteDeleteAsync(ct),
+            cancellationToken);
+
+        if (readBack != transcript)
+        {
+            throw new InvalidOperationException("The smoke-test session read back differs from what was written.");
+        }
+
+        return deleted == 1 ? "wrote, read back and deleted a test session" : "wrote and read back a test session; it was already gone when deleted";
+    }
+}
