@@ -52,4 +52,7 @@ internal static partial class Log
 
     [LoggerMessage(3001, LogLevel.Warning, "No operator or admin API keys are configured: every protected endpoint will answer 401")]
     public static partial void NoApiKeysConfigured(ILogger logger);
+
+    [LoggerMessage(3002, LogLevel.Warning, "Api:InternalPort is not set: every listener is public, so /health, admin routes and OpenAPI answer 404 on all of them")]
+    public static partial void NoInternalListener(ILogger logger);
 }

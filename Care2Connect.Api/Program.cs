@@ -15,7 +15,7 @@ builder.AddCareData();
 var app = builder.Build();
 
 app.UseApiHttp();
-app.MapDefaultEndpoints();
+app.MapDefaultEndpoints(alive => alive.AllowOnPublicListener());
 app.MapOpenApi();
 app.MapTicketsApi();
 app.MapDataLayerApi();

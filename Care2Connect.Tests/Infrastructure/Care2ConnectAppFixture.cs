@@ -79,9 +79,17 @@ public sealed class Care2ConnectAppFixture : IAsyncLifetime
         await RecordProcessesAsync(timeout.Token);
     }
 
-    public HttpClient CreateApiClient(string? apiKey = null)
+    /// <summary>The API's public endpoint: tickets and <c>/alive</c> only (the tunnel's origin).</summary>
+    public const string PublicEndpoint = "http";
+
+    /// <summary>The API's internal endpoint: everything, including <c>/health</c>, admin routes and OpenAPI.</summary>
+    public const string InternalEndpoint = "internal";
+
+    /// <param name="apiKey">Sent as <c>X-Api-Key</c> when given.</param>
+    /// <param name="endpoint"><see cref="PublicEndpoint"/> (default) or <see cref="InternalEndpoint"/>.</param>
+    public HttpClient CreateApiClient(string? apiKey = null, string endpoint = PublicEndpoint)
     {
-        var client = App.CreateHttpClient("api");
+        var client = App.CreateHttpClient("api", endpoint);
         client.Timeout = DefaultTimeout;
         if (apiKey is not null)
         {

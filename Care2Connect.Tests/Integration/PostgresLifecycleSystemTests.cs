@@ -13,7 +13,7 @@ public sealed class PostgresLifecycleSystemTests(Care2ConnectAppFixture fixture,
     [Fact]
     public async Task Stop_is_a_fast_clean_shutdown_the_api_stays_alive_and_start_brings_the_data_back()
     {
-        using var api = fixture.CreateApiClient(fixture.OperatorKey);
+        using var api = fixture.CreateApiClient(fixture.OperatorKey, Care2ConnectAppFixture.InternalEndpoint);
         using var created = await api.PostAsJsonAsync("/api/tickets", new { displayName = "Before the outage", contactType = "NONE" });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
