@@ -57,7 +57,9 @@ internal static class HttpPipelineExtensions
 
     /// <summary>
     /// The pipeline, in an order that matters: the client is resolved before anything reads it; the listener gate
-    /// runs right after routing so a hidden route behaves like an unknown one in everything that follows.
+    /// runs right after routing so a hidden route behaves like an unknown one in everything that follows; the audit
+    /// wraps everything that can refuse an admin call; the failed-key throttle needs authentication's verdict and
+    /// must answer before authorization can tell a right key from a wrong one.
     /// </summary>
     public static WebApplication UseApiHttp(this WebApplication app)
     {
@@ -66,8 +68,10 @@ internal static class HttpPipelineExtensions
         app.UseClientAddress();
         app.UseRouting();
         app.UseListenerGate();
+        app.UseAdminAudit();
         app.Use(RejectOversizedBodies);
         app.UseAuthentication();
+        app.UseFailedAuthenticationThrottle();
         app.UseAuthorization();
         app.UseRateLimiter();
         return app;
