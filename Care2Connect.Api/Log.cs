@@ -52,6 +52,17 @@ internal static partial class Log
 
     [LoggerMessage(3001, LogLevel.Warning, "No operator or admin API keys are configured: every protected endpoint will answer 401")]
     public static partial void NoApiKeysConfigured(ILogger logger);
+
+    [LoggerMessage(3002, LogLevel.Warning, "Api:InternalPort is not set: every listener is public, so /health, admin routes and OpenAPI answer 404 on all of them")]
+    public static partial void NoInternalListener(ILogger logger);
+
+    [LoggerMessage(3003, LogLevel.Warning, "Client {Client} presented {Limit} invalid API keys within {Window}: its requests with a key are refused until {RefusedUntil}")]
+    public static partial void FailedAuthenticationLimitReached(ILogger logger, string client, int limit, TimeSpan window, DateTimeOffset refusedUntil);
+
+    // The audit trail (category Care2Connect.Audit, ids 3100-3199). Who is the key's slot (admin#0), never the key.
+    [LoggerMessage(3101, LogLevel.Information, "Admin call {Method} {Route} by {Caller} from {Client} via {Proxy} at {At:O}: {StatusCode} {Outcome}")]
+    public static partial void AdminCall(ILogger logger, string method, string route, string caller, string client, string proxy, DateTime at, int statusCode, string outcome);
+
     [LoggerMessage(4001, LogLevel.Information, "Recovery attempt {AttemptId} ({Trigger}, by {Caller}) {Outcome} in {DurationMs:0} ms: {Summary}")]
     public static partial void RecoveryAttemptFinished(ILogger logger, Guid attemptId, string trigger, string caller, string outcome, double durationMs, string summary);
 

@@ -17,7 +17,7 @@ builder.AddRecovery();
 var app = builder.Build();
 
 app.UseApiHttp();
-app.MapDefaultEndpoints();
+app.MapDefaultEndpoints(alive => alive.AllowOnPublicListener());
 app.MapOpenApi();
 app.MapTicketsApi();
 app.MapDataLayerApi();

@@ -28,4 +28,7 @@ internal static partial class Log
 
     [LoggerMessage(2005, LogLevel.Error, "Could not kill process {Pid} after its liveness probe failed: {Reason}")]
     public static partial void KillFailed(ILogger logger, int pid, string reason);
+
+    [LoggerMessage(3001, LogLevel.Information, "Recover now: {Outcome} ({Summary}); attempt {AttemptId} is in /health/recovery-stats")]
+    public static partial void RecoverNowFinished(ILogger logger, string outcome, string summary, Guid attemptId);
 }

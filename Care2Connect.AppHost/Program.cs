@@ -1,5 +1,6 @@
 using Care2Connect.AppHost;
 using Care2Connect.AppHost.Postgres;
+using Care2Connect.AppHost.Recovery;
 using Care2Connect.AppHost.Supervision;
 using Care2Connect.AppHost.Tunnel;
 
@@ -24,17 +25,23 @@ var keys = builder.AddApiKeys();
 // migrations have applied. The Monitor waits only for the API to start, since it must run while the API is down.
 // Supervision: crashed processes are started again, hung ones (liveness /alive failing) restarted, within a
 // budget. Liveness never depends on the database, so a database outage never restarts the API.
+// Two listeners: "http" (public: tickets and /alive, the tunnel's origin) and "internal" (health, admin, OpenAPI).
+// Readiness is checked on the internal one; liveness (/alive, public) stays on "http", the probe's default.
 var api = builder.AddProject<Projects.Care2Connect_Api>("api")
+    .WithInternalListener()
     .WithReference(database)
     .WithApiKeys(keys)
-    .WithHttpHealthCheck("/health")
+    .WithHttpHealthCheck("/health", endpointName: ApiListenerExtensions.InternalEndpointName)
+    .WithRecoverNowCommand(keys.Admin, ApiListenerExtensions.InternalEndpointName)
     .WithRestartPolicy(builder.RestartPolicyFor("api", new LivenessProbe { Path = "/alive" }));
 
-// The way in from the internet: cloudflared with a token, else a local simulation of it.
+// The way in from the internet: cloudflared with a token, else a local simulation of it. Public endpoint only.
 var tunnel = builder.AddCare2ConnectTunnel(api);
 
+// The Monitor is on the operator's side: it talks to the internal endpoint (its /alive answers there too).
 var monitor = builder.AddProject<Projects.Care2Connect_Monitor>("monitor")
     .WithReference(api)
+    .WithEnvironment("Monitor__Api__BaseAddress", api.GetEndpoint(ApiListenerExtensions.InternalEndpointName))
     .WaitForStart(api)
     .WithHttpHealthCheck("/health")
     .WithRestartPolicy(builder.RestartPolicyFor("monitor", new LivenessProbe { Path = "/alive" }));

@@ -87,12 +87,18 @@ public static class Extensions
     /// Maps <c>/alive</c> and <c>/health</c> in every environment: the AppHost, the Monitor and any load
     /// balancer rely on them in production too. The bodies carry the status word only, never exception text.
     /// </summary>
-    public static WebApplication MapDefaultEndpoints(this WebApplication app)
+    /// <param name="app">The application.</param>
+    /// <param name="configureAlive">
+    /// Conventions for the <c>/alive</c> endpoint only, e.g. metadata that lets it answer where <c>/health</c>
+    /// must not (the API serves <c>/alive</c> on its public listener and <c>/health</c> on its internal one).
+    /// </param>
+    public static WebApplication MapDefaultEndpoints(this WebApplication app, Action<IEndpointConventionBuilder>? configureAlive = null)
     {
-        app.MapHealthChecks(AlivePath, new HealthCheckOptions
+        var alive = app.MapHealthChecks(AlivePath, new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(LiveTag),
         }).DisableHttpMetrics();
+        configureAlive?.Invoke(alive);
 
         app.MapHealthChecks(HealthPath).DisableHttpMetrics();
 

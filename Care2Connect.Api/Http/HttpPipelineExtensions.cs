@@ -18,6 +18,7 @@ internal static class HttpPipelineExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
+        builder.Services.AddSingleton(services => new ClientAddressResolver(services.GetRequiredService<IOptions<ApiHttpOptions>>().Value.TrustedProxies));
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
         builder.Services.AddExceptionHandler<DatabaseUnavailableExceptionHandler>();
@@ -33,15 +34,15 @@ internal static class HttpPipelineExtensions
             limiter.AddPolicy(CreateTicketPolicy, context =>
             {
                 // Operators (outreach workers entering stories for people) are not limited; anonymous callers
-                // are, per connecting address. Behind the tunnel that address is the tunnel itself: reading the
-                // client's address from a trusted proxy's forwarded headers comes with the admin-auth work.
+                // are, per client address. Behind the tunnel that is the address Cloudflare reports (CF-Connecting-IP),
+                // believed only from a trusted proxy (Api:TrustedProxies; see ClientAddressResolver).
                 if (context.User.IsInRole(ApiRoles.Operator))
                 {
                     return RateLimitPartition.GetNoLimiter("operators");
                 }
 
                 var options = context.RequestServices.GetRequiredService<IOptions<ApiHttpOptions>>().Value;
-                var client = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+                var client = context.GetClientAddress().ClientText;
                 return RateLimitPartition.GetFixedWindowLimiter(client, _ => new FixedWindowRateLimiterOptions
                 {
                     PermitLimit = options.CreatePermitLimit,
@@ -54,12 +55,23 @@ internal static class HttpPipelineExtensions
         return builder;
     }
 
+    /// <summary>
+    /// The pipeline, in an order that matters: the client is resolved before anything reads it; the listener gate
+    /// runs right after routing so a hidden route behaves like an unknown one in everything that follows; the audit
+    /// wraps everything that can refuse an admin call; the failed-key throttle needs authentication's verdict and
+    /// must answer before authorization can tell a right key from a wrong one.
+    /// </summary>
     public static WebApplication UseApiHttp(this WebApplication app)
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseClientAddress();
+        app.UseRouting();
+        app.UseListenerGate();
+        app.UseAdminAudit();
         app.Use(RejectOversizedBodies);
         app.UseAuthentication();
+        app.UseFailedAuthenticationThrottle();
         app.UseAuthorization();
         app.UseRateLimiter();
         return app;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Claims;
 using Care2Connect.Api.Data.Resilience;
+using Care2Connect.Api.Http;
 using Care2Connect.Api.Security;
 using Care2Connect.Api.SpeechIntelligence;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -59,8 +60,6 @@ internal static class HealthApi
 {
     /// <summary>Who is asking: <c>admin</c> (default), <c>monitor</c> or <c>dashboard</c>. <c>auto</c> is the API's own.</summary>
     public const string TriggerHeader = "X-Recovery-Trigger";
-
-    public const string CooldownProblemType = "https://care2connect.org/problems/recovery-cooldown";
 
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
     {
@@ -124,7 +123,6 @@ internal static class HealthApi
     internal static async Task<Results<Ok<RecoveryAttemptResponse>, Ok<RecoveryPlanResponse>, ValidationProblem, ProblemHttpResult>> Recover(
         RecoverRequestBody body,
         [FromHeader(Name = TriggerHeader)] string? trigger,
-        ClaimsPrincipal user,
         HttpContext http,
         ComponentRegistry registry,
         RecoveryCoordinator coordinator,
@@ -154,7 +152,7 @@ internal static class HealthApi
             return TypedResults.ValidationProblem(errors);
         }
 
-        var caller = $"{user.Identity?.Name ?? "unknown"}@{http.Connection.RemoteIpAddress?.ToString() ?? "unknown"}";
+        var caller = $"{ApiCaller.Of(http)}@{http.Connection.RemoteIpAddress?.ToString() ?? "unknown"}";
         var request = new RecoveryRequest(parsed, caller, reason!, body.Components, body.DryRun, body.Force);
         var result = await coordinator.RunAsync(request, cancellationToken);
         switch (result)
@@ -168,7 +166,7 @@ internal static class HealthApi
                     title: "Recovery is cooling down",
                     detail: $"A recovery attempt ran less than the cooldown ago. Try again in {seconds} s, or send \"force\": true.",
                     statusCode: StatusCodes.Status429TooManyRequests,
-                    type: CooldownProblemType);
+                    type: ProblemTypes.RecoveryCooldown);
             case RecoveryCompleted completed:
                 return TypedResults.Ok(new RecoveryAttemptResponse(completed.Attempt, completed.Joined));
             default:

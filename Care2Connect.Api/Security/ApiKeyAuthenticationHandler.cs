@@ -31,15 +31,16 @@ internal sealed class ApiKeyAuthenticationHandler(
             return Task.FromResult(AuthenticateResult.Fail($"Exactly one non-empty {HeaderName} header is required."));
         }
 
-        var role = keys.Match(values[0]!);
-        if (role == ApiKeyRole.None)
+        var match = keys.Match(values[0]!);
+        if (match.Role == ApiKeyRole.None)
         {
             return Task.FromResult(AuthenticateResult.Fail("The API key is not valid."));
         }
 
-        Claim[] claims = role == ApiKeyRole.Admin
-            ? [new(ClaimTypes.Name, "admin"), new(ClaimTypes.Role, ApiRoles.Admin), new(ClaimTypes.Role, ApiRoles.Operator)]
-            : [new(ClaimTypes.Name, "operator"), new(ClaimTypes.Role, ApiRoles.Operator)];
+        // The name is the key's slot (admin#0), never the key: see ApiCaller.
+        Claim[] claims = match.Role == ApiKeyRole.Admin
+            ? [new(ClaimTypes.Name, match.Identity), new(ClaimTypes.Role, ApiRoles.Admin), new(ClaimTypes.Role, ApiRoles.Operator)]
+            : [new(ClaimTypes.Name, match.Identity), new(ClaimTypes.Role, ApiRoles.Operator)];
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName)));
     }

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
 
 namespace Care2Connect.Api.Security;
 
@@ -23,6 +24,12 @@ internal static class SecurityExtensions
     {
         builder.Services.AddOptions<ApiKeyOptions>().BindConfiguration(ApiKeyOptions.Section);
         builder.Services.AddSingleton<ApiKeyRing>();
+        builder.Services.AddOptions<FailedAuthenticationOptions>()
+            .BindConfiguration(FailedAuthenticationOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<FailedAuthenticationThrottle>();
+        builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, AdminAvailabilityResultHandler>();
 
         builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, configureOptions: null);

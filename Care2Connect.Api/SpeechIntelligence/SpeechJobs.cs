@@ -46,6 +46,8 @@ internal sealed class SmokeTestJob(ResilientDatabase database, TimeProvider time
 {
     public const string JobName = "smoke-test";
 
+    private static readonly TimeSpan CleanupTimeout = TimeSpan.FromSeconds(10);
+
     public string Name => JobName;
 
     public TimeSpan Interval(SpeechIntelligenceOptions options) => options.SmokeTestInterval;
@@ -76,18 +78,27 @@ internal sealed class SmokeTestJob(ResilientDatabase database, TimeProvider time
             return true;
         }, cancellationToken);
 
-        var readBack = await database.ExecuteAsync(
-            "speech.smoke.read",
-            (db, ct) => db.TranscriptionSessions.AsNoTracking().Where(s => s.Id == id).Select(s => s.Transcript).SingleOrDefaultAsync(ct),
-            cancellationToken);
-        var deleted = await database.ExecuteAsync(
-            "speech.smoke.delete",
-            (db, ct) => db.TranscriptionSessions.Where(s => s.Id == id).ExecuteDeleteAsync(ct),
-            cancellationToken);
-
-        if (readBack != transcript)
+        int deleted;
+        try
         {
-            throw new InvalidOperationException("The smoke-test session read back differs from what was written.");
+            var readBack = await database.ExecuteAsync(
+                "speech.smoke.read",
+                (db, ct) => db.TranscriptionSessions.AsNoTracking().Where(s => s.Id == id).Select(s => s.Transcript).SingleOrDefaultAsync(ct),
+                cancellationToken);
+            if (readBack != transcript)
+            {
+                throw new InvalidOperationException("The smoke-test session read back differs from what was written.");
+            }
+        }
+        finally
+        {
+            // Once written, the test session is deleted even when the run fails or the host stops mid-run (bounded,
+            // and independent of the run's token); a crash here leaves it to the retention job.
+            using var cleanup = new CancellationTokenSource(CleanupTimeout, time);
+            deleted = await database.ExecuteAsync(
+                "speech.smoke.delete",
+                (db, ct) => db.TranscriptionSessions.Where(s => s.Id == id).ExecuteDeleteAsync(ct),
+                cleanup.Token);
         }
 
         return deleted == 1 ? "wrote, read back and deleted a test session" : "wrote and read back a test session; it was already gone when deleted";

@@ -60,7 +60,7 @@ public static class TunnelHostingExtensions
             case TunnelMode.Cloudflare:
             {
                 var originPort = builder.Configuration.GetValue("Tunnel:OriginPort", 5180);
-                api.WithEndpoint("http", endpoint => endpoint.Port = originPort);
+                api.WithEndpoint(ApiListenerExtensions.PublicEndpointName, endpoint => endpoint.Port = originPort);
                 var token = builder.AddParameter("tunnel-token", secret: true)
                     .WithDescription("Cloudflare tunnel token (Zero Trust → Networks → Tunnels → your tunnel → install command).");
                 var tunnel = builder.AddContainer("tunnel", CloudflaredImage, CloudflaredTag)
@@ -77,7 +77,7 @@ public static class TunnelHostingExtensions
                 var tunnel = builder.AddProject<Projects.Care2Connect_TunnelSimulator>("tunnel")
                     .WithHttpEndpoint(name: "metrics", env: "METRICS_PORT")
                     .WithHttpEndpoint(name: "public", env: "PUBLIC_PORT")
-                    .WithEnvironment("TUNNEL_ORIGIN", api.GetEndpoint("http"))
+                    .WithEnvironment("TUNNEL_ORIGIN", api.GetEndpoint(ApiListenerExtensions.PublicEndpointName))
                     .WithRestartPolicy(builder.RestartPolicyFor("tunnel", liveness))
                     .WithHttpCommand("/control/unready", "Go unready", "metrics", "tunnel-unready", new HttpCommandOptions { Description = "Simulated: drop every edge connection (/ready answers 503)." })
                     .WithHttpCommand("/control/lose-edge", "Lose the edge", "metrics", "tunnel-lose-edge", new HttpCommandOptions { Description = "Simulated: public requests fail while /ready still says ready." })

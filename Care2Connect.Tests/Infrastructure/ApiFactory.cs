@@ -11,7 +11,8 @@ namespace Care2Connect.Tests.Infrastructure;
 /// <summary>
 /// The API in-process (any type of its assembly locates its entry point; `Program` is ambiguous here because the
 /// AppHost has one too), pointed at a real <see cref="TestPostgresServer"/>, with settings a test chooses and
-/// every log line captured.
+/// every log line captured. Requests arrive on the internal listener unless a client says otherwise
+/// (<see cref="CreateApiClient"/>, <see cref="TestListeners"/>).
 /// </summary>
 internal sealed class ApiFactory(TestPostgresServer server, IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? services = null)
     : WebApplicationFactory<CareDbContext>
@@ -28,6 +29,7 @@ internal sealed class ApiFactory(TestPostgresServer server, IReadOnlyDictionary<
         builder.UseSetting("Auth:OperatorKeys:0", OperatorKey);
         builder.UseSetting("Auth:AdminKeys:0", AdminKey);
         builder.UseSetting("Database:Migration:RetryDelay", "00:00:00.200");
+        builder.UseTestListeners();
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);
@@ -38,6 +40,19 @@ internal sealed class ApiFactory(TestPostgresServer server, IReadOnlyDictionary<
         {
             builder.ConfigureTestServices(services);
         }
+    }
+
+    /// <summary>A client on the chosen listener, with a key if given, speaking from <paramref name="peer"/> if given.</summary>
+    public HttpClient CreateApiClient(string? apiKey = null, Listener listener = Listener.Internal, string? peer = null)
+    {
+        var client = CreateClient().On(listener, peer);
+        client.Timeout = TimeSpan.FromSeconds(60);
+        if (apiKey is not null)
+        {
+            client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+        }
+
+        return client;
     }
 
     public async Task<HttpClient> CreateReadyClientAsync()

@@ -66,7 +66,20 @@ public sealed class Care2ConnectAppFixture : IAsyncLifetime
         var api = builder.CreateResourceBuilder<ProjectResource>("api");
         api.WithEnvironment("Database__Migration__RetryDelay", "00:00:01")
             .WithEnvironment("Api__CreatePermitLimit", CreatePermitLimit.ToString(CultureInfo.InvariantCulture))
-            .WithEnvironment("Api__CreateWindow", "00:10:00");
+            .WithEnvironment("Api__CreateWindow", "00:10:00")
+            // Every test here calls from loopback, i.e. from one client address, and some send wrong keys on
+            // purpose: with the real limit they would lock the rest of the class out. The throttle itself is
+            // proven in AdminAuthenticationTests.
+            .WithEnvironment("Auth__FailedAttempts__Limit", "10000")
+            // Recovery in seconds: probe every second, a short cooldown, and a data layer that gives up (and opens
+            // its breaker) within a few seconds of an outage.
+            .WithEnvironment("Recovery__CheckInterval", "00:00:01")
+            .WithEnvironment("Recovery__Cooldown", "00:00:03")
+            .WithEnvironment("Database__HealthCheck__Timeout", "00:00:01")
+            .WithEnvironment("Database__Resilience__ConnectTimeout", "00:00:01")
+            .WithEnvironment("Database__Resilience__MaxRetries", "1")
+            .WithEnvironment("Database__Resilience__BaseDelay", "00:00:00.200")
+            .WithEnvironment("Database__Resilience__BreakerFailureThreshold", "3");
         builder.CreateResourceBuilder<ProjectResource>("monitor").WithEnvironment("Monitor__Api__Interval", "00:00:02");
 
         _app = await builder.BuildAsync(timeout.Token);
@@ -79,9 +92,17 @@ public sealed class Care2ConnectAppFixture : IAsyncLifetime
         await RecordProcessesAsync(timeout.Token);
     }
 
-    public HttpClient CreateApiClient(string? apiKey = null)
+    /// <summary>The API's public endpoint: tickets and <c>/alive</c> only (the tunnel's origin).</summary>
+    public const string PublicEndpoint = "http";
+
+    /// <summary>The API's internal endpoint: everything, including <c>/health</c>, admin routes and OpenAPI.</summary>
+    public const string InternalEndpoint = "internal";
+
+    /// <param name="apiKey">Sent as <c>X-Api-Key</c> when given.</param>
+    /// <param name="endpoint"><see cref="PublicEndpoint"/> (default) or <see cref="InternalEndpoint"/>.</param>
+    public HttpClient CreateApiClient(string? apiKey = null, string endpoint = PublicEndpoint)
     {
-        var client = App.CreateHttpClient("api");
+        var client = App.CreateHttpClient("api", endpoint);
         client.Timeout = DefaultTimeout;
         if (apiKey is not null)
         {

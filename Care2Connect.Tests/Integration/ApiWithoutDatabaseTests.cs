@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Care2Connect.Api.Data;
+using Care2Connect.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 
@@ -18,7 +19,8 @@ public sealed class ApiWithoutDatabaseTests : IDisposable
         .UseSetting("ConnectionStrings:care2connect", "Host=127.0.0.1;Port=9;Username=none;Password=none;Database=none;Timeout=2")
         .UseSetting("Aspire:Npgsql:EntityFrameworkCore:PostgreSQL:DisableRetry", "true")
         .UseSetting("Auth:OperatorKeys:0", "operator-test-key")
-        .UseSetting("Database:Migration:RetryDelay", "00:00:00.200"));
+        .UseSetting("Database:Migration:RetryDelay", "00:00:00.200")
+        .UseTestListeners());
 
     [Fact]
     public async Task Starts_and_answers_alive_while_the_database_is_down_but_is_not_ready()

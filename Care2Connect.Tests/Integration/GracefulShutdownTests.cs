@@ -103,6 +103,8 @@ public sealed class GracefulShutdownTests(TestPostgresServer server) : IClassFix
             WorkingDirectory = projectDirectory,
         };
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+        // One listener, and it is the internal one: this test needs /health as well as the tickets.
+        start.Environment["Api__InternalPort"] = port.ToString(CultureInfo.InvariantCulture);
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["ConnectionStrings__care2connect"] = server.ConnectionString().Replace(";Pooling=false", string.Empty, StringComparison.Ordinal);
         start.Environment["Auth__OperatorKeys__0"] = OperatorKey;

@@ -13,7 +13,7 @@ public sealed class PostgresLifecycleSystemTests(Care2ConnectAppFixture fixture,
     [Fact]
     public async Task Stop_is_a_fast_clean_shutdown_the_api_stays_alive_and_start_brings_the_data_back()
     {
-        using var api = fixture.CreateApiClient(fixture.OperatorKey);
+        using var api = fixture.CreateApiClient(fixture.OperatorKey, Care2ConnectAppFixture.InternalEndpoint);
         using var created = await api.PostAsJsonAsync("/api/tickets", new { displayName = "Before the outage", contactType = "NONE" });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
@@ -86,4 +86,81 @@ public sealed class PostgresLifecycleSystemTests(Care2ConnectAppFixture fixture,
         return int.Parse(File.ReadLines(pidFile).First(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    [Fact]
+    public async Task A_database_outage_shows_in_health_status_and_recovery_closes_the_breaker_once_postgres_is_back()
+    {
+        using var admin = fixture.CreateApiClient(fixture.AdminKey, Care2ConnectAppFixture.InternalEndpoint);
+        admin.Timeout = TimeSpan.FromSeconds(10);
+        using var operatorClient = fixture.CreateApiClient(fixture.OperatorKey);
+        await Eventually.HoldsAsync(async () => Status(await admin.GetFromJsonAsync<JsonElement>("/health/status")) == "healthy", "the API never reported healthy");
+
+        Guid failedId;
+        await fixture.ExecuteCommandAsync("postgres", KnownResourceCommands.StopCommand);
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            await Eventually.HoldsAsync(
+                async () => (await admin.GetFromJsonAsync<JsonElement>("/health/status")).GetProperty("database").GetProperty("status").GetString() == "unhealthy",
+                "the database never showed unhealthy in /health/status",
+                TimeSpan.FromSeconds(20));
+            output.WriteLine($"database unhealthy in /health/status {clock.Elapsed.TotalSeconds:0.0} s after the stop");
+
+            // Traffic during the outage opens the breaker (3 failed operations in these tests).
+            await Eventually.HoldsAsync(
+                async () =>
+                {
+                    await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => operatorClient.GetAsync($"/api/tickets/{Guid.NewGuid()}")));
+                    return (await admin.GetFromJsonAsync<JsonElement>("/health/status")).GetProperty("database").GetProperty("breakerState").GetString() == "Open";
+                },
+                "the breaker never opened",
+                TimeSpan.FromSeconds(45));
+
+            // Recovery while the database is down fails, and says so (the attempt waits in memory to be written).
+            using (var request = new HttpRequestMessage(HttpMethod.Post, "/health/recover") { Content = JsonContent.Create(new { reason = "outage drill", components = new[] { "database" }, force = true }) })
+            {
+                using var response = await admin.SendAsync(request);
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                var attempt = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("attempt");
+                Assert.Equal("failed", attempt.GetProperty("outcome").GetString());
+                failedId = attempt.GetProperty("id").GetGuid();
+            }
+
+            // The API still answers, with the status words only for anonymous callers.
+            using var anonymous = fixture.CreateApiClient(endpoint: Care2ConnectAppFixture.InternalEndpoint);
+            var words = await anonymous.GetFromJsonAsync<JsonElement>("/health/status");
+            Assert.Equal("unhealthy", Status(words));
+            Assert.Equal("unhealthy", words.GetProperty("components").GetProperty("database").GetString());
+        }
+        finally
+        {
+            await fixture.ExecuteCommandAsync("postgres", KnownResourceCommands.StartCommand);
+        }
+
+        // Once Postgres is back, automatic recovery runs the breaker's trial and verifies it.
+        var stats = await Eventually.ValueAsync(
+            () => admin.GetFromJsonAsync<JsonElement>("/health/recovery-stats"),
+            body => body.GetProperty("recent").EnumerateArray().Any(a => a.GetProperty("components").EnumerateArray().Any(c =>
+                c.GetProperty("component").GetString() == "database-circuit-breaker" && c.GetProperty("outcome").GetString() == "succeeded")),
+            TimeSpan.FromSeconds(60));
+        Assert.Equal("database", stats.GetProperty("source").GetString());
+        var recovered = stats.GetProperty("recent").EnumerateArray().First(a => a.GetProperty("outcome").GetString() == "succeeded");
+        var breaker = recovered.GetProperty("components").EnumerateArray().Single(c => c.GetProperty("component").GetString() == "database-circuit-breaker");
+        Assert.Equal("unhealthy", breaker.GetProperty("before").GetProperty("status").GetString());
+        Assert.Equal("healthy", breaker.GetProperty("after").GetProperty("status").GetString());
+        Assert.Contains(stats.GetProperty("recent").EnumerateArray(), a => a.GetProperty("id").GetGuid() == failedId); // written once the database was back
+        await Eventually.HoldsAsync(async () => Status(await admin.GetFromJsonAsync<JsonElement>("/health/status")) == "healthy", "the API never reported healthy again");
+
+        // The dashboard's "Recover now" (once the short cooldown of these tests has passed): nothing to recover, and
+        // recorded with its trigger.
+        await Eventually.HoldsAsync(
+            async () => (await admin.GetFromJsonAsync<JsonElement>("/health/status")).GetProperty("recovery").GetProperty("cooldownRemainingSeconds").GetDouble() == 0,
+            "the cooldown never ended");
+        await fixture.ExecuteCommandAsync("api", "recover-now");
+        var after = await admin.GetFromJsonAsync<JsonElement>("/health/recovery-stats");
+        var dashboard = after.GetProperty("recent").EnumerateArray().First();
+        Assert.Equal("dashboard", dashboard.GetProperty("trigger").GetString());
+        Assert.Equal("nothing to recover", dashboard.GetProperty("summary").GetString());
+    }
+
+    private static string? Status(JsonElement body) => body.GetProperty("status").GetString();
 }

@@ -36,7 +36,9 @@ public sealed class RecoveryTests(TestPostgresServer server, ITestOutputHelper o
         Assert.Equal("healthy", details.GetProperty("status").GetString());
         var serverInfo = details.GetProperty("server");
         Assert.Equal(Environment.ProcessId, serverInfo.GetProperty("pid").GetInt32());
-        Assert.False(string.IsNullOrEmpty(serverInfo.GetProperty("version").GetString()));
+        Assert.StartsWith("1.0.0+", serverInfo.GetProperty("version").GetString(), StringComparison.Ordinal);
+        Assert.Matches("^[0-9a-f]{40}$", serverInfo.GetProperty("commit").GetString()); // built from a git checkout
+        Assert.True(serverInfo.GetProperty("uptimeSeconds").GetDouble() > 0);
         var database = details.GetProperty("database");
         Assert.True(database.GetProperty("healthy").GetBoolean());
         Assert.True(database.GetProperty("latencyMs").GetDouble() > 0);
@@ -155,7 +157,7 @@ public sealed class RecoveryTests(TestPostgresServer server, ITestOutputHelper o
             Assert.NotNull(retryAfter);
             Assert.InRange(retryAfter.Value.TotalSeconds, 250, 300);
             var problem = await cooling.Content.ReadFromJsonAsync<JsonElement>();
-            Assert.Equal(HealthApi.CooldownProblemType, problem.GetProperty("type").GetString());
+            Assert.Equal(Care2Connect.Api.Http.ProblemTypes.RecoveryCooldown, problem.GetProperty("type").GetString());
         }
 
         var forced = (await RecoverAsync(admin, new { reason = "again, forced", force = true })).GetProperty("attempt");

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Care2Connect.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Care2Connect.Tests.Integration;
 
@@ -204,7 +205,7 @@ public sealed class TicketApiSystemTests(Care2ConnectAppFixture fixture) : IClas
     [Fact]
     public async Task The_openapi_document_describes_the_ticket_endpoints()
     {
-        using var api = fixture.CreateApiClient();
+        using var api = fixture.CreateApiClient(endpoint: Care2ConnectAppFixture.InternalEndpoint);
 
         var document = await api.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
 
@@ -217,14 +218,60 @@ public sealed class TicketApiSystemTests(Care2ConnectAppFixture fixture) : IClas
     public async Task Health_bodies_reveal_status_only()
     {
         using var api = fixture.CreateApiClient();
+        using var internalApi = fixture.CreateApiClient(endpoint: Care2ConnectAppFixture.InternalEndpoint);
 
         using var alive = await api.GetAsync("/alive");
-        using var ready = await api.GetAsync("/health");
+        using var ready = await internalApi.GetAsync("/health");
 
         Assert.Equal(HttpStatusCode.OK, alive.StatusCode);
         Assert.Equal("Healthy", await alive.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
         Assert.Equal("Healthy", await ready.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Health_admin_and_openapi_answer_on_the_internal_endpoint_only_never_on_http_or_through_the_tunnel()
+    {
+        using var publicApi = fixture.CreateApiClient(fixture.AdminKey);
+        using var internalApi = fixture.CreateApiClient(fixture.AdminKey, Care2ConnectAppFixture.InternalEndpoint);
+        using var tunnel = fixture.App.CreateHttpClient("tunnel", "public");
+        tunnel.DefaultRequestHeaders.Add("X-Api-Key", fixture.AdminKey);
+
+        // The hidden routes look exactly like a route that does not exist.
+        var unknown = await AssertProblemAsync(await publicApi.GetAsync("/no-such-route"), HttpStatusCode.NotFound);
+        foreach (var path in new[] { "/health", "/health/slow-queries", "/openapi/v1.json" })
+        {
+            var hidden = await AssertProblemAsync(await publicApi.GetAsync(path), HttpStatusCode.NotFound);
+            Assert.Equal(unknown.GetProperty("title").GetString(), hidden.GetProperty("title").GetString());
+            Assert.Equal(HttpStatusCode.NotFound, (await tunnel.GetAsync(path)).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await internalApi.GetAsync(path)).StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await publicApi.GetAsync("/alive")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await tunnel.GetAsync("/alive")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await internalApi.GetAsync("/alive")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await tunnel.GetAsync("/api/tickets")).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_monitor_probes_the_api_on_its_internal_endpoint()
+    {
+        var internalEndpoint = fixture.App.GetEndpoint("api", Care2ConnectAppFixture.InternalEndpoint);
+        var expected = $"API is alive at {new Uri(internalEndpoint, "/alive")}";
+        var logs = fixture.App.Services.GetRequiredService<ResourceLoggerService>();
+        var monitor = fixture.App.Services.GetRequiredService<DistributedApplicationModel>().Resources.Single(r => r.Name == "monitor");
+
+        // The watch replays the console log from the start, then follows it.
+        using var timeout = new CancellationTokenSource(Care2ConnectAppFixture.DefaultTimeout);
+        await foreach (var batch in logs.WatchAsync(monitor).WithCancellation(timeout.Token))
+        {
+            if (batch.Any(line => line.Content.Contains(expected, StringComparison.Ordinal)))
+            {
+                return;
+            }
+        }
+
+        Assert.Fail($"The monitor never logged \"{expected}\"");
     }
 
     [Fact]

@@ -19,8 +19,8 @@ public sealed class ApiKeyRingTests
     {
         var ring = Ring(["op-key-1"], ["admin-key-1"]);
 
-        Assert.Equal(ApiKeyRole.Admin, ring.Match("admin-key-1"));
-        Assert.Equal(ApiKeyRole.Operator, ring.Match("op-key-1"));
+        Assert.Equal(ApiKeyRole.Admin, ring.Match("admin-key-1").Role);
+        Assert.Equal(ApiKeyRole.Operator, ring.Match("op-key-1").Role);
     }
 
     [Theory]
@@ -30,15 +30,15 @@ public sealed class ApiKeyRingTests
     [InlineData("OP-KEY-1")]
     [InlineData("op-key-10")]
     public void Anything_but_an_exact_key_is_refused(string presented) =>
-        Assert.Equal(ApiKeyRole.None, Ring(["op-key-1"], ["admin-key-1"]).Match(presented));
+        Assert.Equal(ApiKeyRole.None, Ring(["op-key-1"], ["admin-key-1"]).Match(presented).Role);
 
     [Fact]
     public void Several_keys_may_be_valid_at_once_for_rotation()
     {
         var ring = Ring(["old-operator", "new-operator"], []);
 
-        Assert.Equal(ApiKeyRole.Operator, ring.Match("old-operator"));
-        Assert.Equal(ApiKeyRole.Operator, ring.Match("new-operator"));
+        Assert.Equal(ApiKeyRole.Operator, ring.Match("old-operator").Role);
+        Assert.Equal(ApiKeyRole.Operator, ring.Match("new-operator").Role);
     }
 
     [Fact]
@@ -46,8 +46,39 @@ public sealed class ApiKeyRingTests
     {
         var ring = Ring(["", "  "], []);
 
-        Assert.Equal(ApiKeyRole.None, ring.Match(""));
-        Assert.Equal(ApiKeyRole.None, ring.Match("  "));
+        Assert.Equal(ApiKeyRole.None, ring.Match("").Role);
+        Assert.Equal(ApiKeyRole.None, ring.Match("  ").Role);
         Assert.False(ring.HasAdminKeys);
+    }
+
+    [Fact]
+    public void A_match_names_the_key_by_role_and_slot_never_by_value()
+    {
+        var ring = Ring(["op-key-0", "op-key-1"], ["admin-key-0", "admin-key-1"]);
+
+        Assert.Equal(new ApiKeyMatch(ApiKeyRole.Admin, 1), ring.Match("admin-key-1"));
+        Assert.Equal("admin#1", ring.Match("admin-key-1").Identity);
+        Assert.Equal("admin#0", ring.Match("admin-key-0").Identity);
+        Assert.Equal("operator#1", ring.Match("op-key-1").Identity);
+        Assert.Equal(ApiKeyMatch.None, ring.Match("nope"));
+        Assert.DoesNotContain("key", ring.Match("op-key-1").Identity, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Slots_are_the_configured_indexes_even_when_blank_entries_are_skipped()
+    {
+        // Auth:AdminKeys:0 emptied during a rotation: the remaining key is still called admin#1.
+        var ring = Ring([], ["", "admin-new"]);
+
+        Assert.Equal("admin#1", ring.Match("admin-new").Identity);
+        Assert.True(ring.HasAdminKeys);
+    }
+
+    [Fact]
+    public void A_key_configured_as_both_admin_and_operator_is_admin()
+    {
+        var ring = Ring(["shared", "op"], ["shared"]);
+
+        Assert.Equal(new ApiKeyMatch(ApiKeyRole.Admin, 0), ring.Match("shared"));
     }
 }

@@ -80,7 +80,7 @@ public sealed class AppModelTests
     [Fact]
     public async Task Cloudflare_mode_declares_a_supervised_cloudflared_container_with_the_token_secret_and_a_fixed_origin_port()
     {
-        await using var builder = await AppModel("Postgres:Mode=Local", "Postgres:DataDirectory=/var/tmp/c2c-model-test", "Parameters:tunnel-token=test-token", "Tunnel:OriginPort=5181");
+        await using var builder = await AppModel("Postgres:Mode=Local", "Postgres:DataDirectory=/var/tmp/c2c-model-test", "Parameters:tunnel-token=test-token", "Tunnel:OriginPort=5190");
 
         var tunnel = Assert.Single(builder.Resources.OfType<ContainerResource>(), r => r.Name == "tunnel");
         var image = Assert.Single(tunnel.Annotations.OfType<ContainerImageAnnotation>());
@@ -113,7 +113,7 @@ public sealed class AppModelTests
         Assert.Equal("metrics", policy.Liveness?.EndpointName);
 
         var api = Assert.Single(builder.Resources.OfType<ProjectResource>(), r => r.Name == "api");
-        Assert.Equal(5181, Assert.Single(api.Annotations.OfType<EndpointAnnotation>(), e => e.Name == "http").Port);
+        Assert.Equal(5190, Assert.Single(api.Annotations.OfType<EndpointAnnotation>(), e => e.Name == "http").Port);
     }
 
     [Fact]
@@ -131,6 +131,37 @@ public sealed class AppModelTests
         {
             Assert.DoesNotContain(builder.Resources, r => r.Name == "tunnel");
         }
+    }
+
+    [Fact]
+    public async Task The_api_listens_publicly_and_internally_and_the_monitor_and_tunnel_each_get_their_side()
+    {
+        await using var builder = await AppModel("Postgres:Mode=Local", "Postgres:DataDirectory=/var/tmp/c2c-model-test");
+        var api = Assert.Single(builder.Resources.OfType<ProjectResource>(), r => r.Name == "api");
+        var monitor = Assert.Single(builder.Resources.OfType<ProjectResource>(), r => r.Name == "monitor");
+        var tunnel = Assert.Single(builder.Resources.OfType<ProjectResource>(), r => r.Name == "tunnel");
+
+        var endpoints = api.Annotations.OfType<EndpointAnnotation>().ToList();
+        Assert.Equal(["http", "internal"], endpoints.Select(e => e.Name).Order());
+        var internalEndpoint = endpoints.Single(e => e.Name == "internal");
+        Assert.Equal(5181, internalEndpoint.Port);
+        Assert.True(internalEndpoint.IsProxied);
+        Assert.Equal("http", internalEndpoint.UriScheme);
+
+        var apiEnvironment = await EnvironmentOf(api, builder);
+        var internalPort = Assert.IsType<EndpointReferenceExpression>(apiEnvironment["Api__InternalPort"]);
+        Assert.Equal("internal", internalPort.Endpoint.EndpointName);
+        Assert.Equal(EndpointProperty.TargetPort, internalPort.Property);
+        Assert.Equal("127.0.0.1", apiEnvironment["Api__TrustedProxies__0"]);
+        Assert.Equal("::1", apiEnvironment["Api__TrustedProxies__1"]);
+
+        var monitorBase = Assert.IsType<EndpointReference>((await EnvironmentOf(monitor, builder))["Monitor__Api__BaseAddress"]);
+        Assert.Equal("internal", monitorBase.EndpointName);
+        Assert.Same(api, monitorBase.Resource);
+
+        var origin = Assert.IsType<EndpointReference>((await EnvironmentOf(tunnel, builder))["TUNNEL_ORIGIN"]);
+        Assert.Equal("http", origin.EndpointName);
+        Assert.Same(api, origin.Resource);
     }
 
     [Fact]
@@ -154,5 +185,24 @@ public sealed class AppModelTests
             var parameter = Assert.Single(builder.Resources.OfType<ParameterResource>(), p => p.Name == key);
             Assert.True(parameter.Secret, $"{key} must be secret");
         }
+    }
+
+    // Only the callbacks that can run without a started app; the values are what the app would resolve later.
+    private static async Task<Dictionary<string, object>> EnvironmentOf(IResource resource, IDistributedApplicationTestingBuilder builder)
+    {
+        var environment = new Dictionary<string, object>();
+        foreach (var callback in resource.Annotations.OfType<EnvironmentCallbackAnnotation>())
+        {
+            try
+            {
+                await callback.Callback(new EnvironmentCallbackContext(builder.ExecutionContext, environment, CancellationToken.None));
+            }
+            catch (Exception exception) when (exception is InvalidOperationException or NullReferenceException)
+            {
+                // Needs the running app (service provider, allocated endpoints): not what these tests look at.
+            }
+        }
+
+        return environment;
     }
 }

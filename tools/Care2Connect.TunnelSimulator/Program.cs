@@ -68,7 +68,11 @@ app.Use(async (context, next) =>
 
     foreach (var header in context.Request.Headers)
     {
-        if (header.Key is "Host" or "Connection" or "Transfer-Encoding")
+        // Like the Cloudflare edge, the client's own CF-Connecting-IP and X-Forwarded-For are not passed on as sent:
+        // the API trusts these headers from the tunnel, so a client must not be able to choose its own address.
+        if (header.Key is "Host" or "Connection" or "Transfer-Encoding"
+            || header.Key.Equals("CF-Connecting-IP", StringComparison.OrdinalIgnoreCase)
+            || header.Key.Equals("X-Forwarded-For", StringComparison.OrdinalIgnoreCase))
         {
             continue;
         }
@@ -79,7 +83,11 @@ app.Use(async (context, next) =>
         }
     }
 
-    request.Headers.TryAddWithoutValidation("CF-Connecting-IP", context.Connection.RemoteIpAddress?.ToString());
+    var client = context.Connection.RemoteIpAddress?.ToString();
+    request.Headers.TryAddWithoutValidation("CF-Connecting-IP", client);
+    // Cloudflare appends the client to any X-Forwarded-For it received.
+    var forwardedFor = context.Request.Headers["X-Forwarded-For"].ToString();
+    request.Headers.TryAddWithoutValidation("X-Forwarded-For", string.IsNullOrEmpty(forwardedFor) ? client : $"{forwardedFor}, {client}");
     using var response = await context.RequestServices.GetRequiredService<IHttpClientFactory>().CreateClient("origin")
         .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, context.RequestAborted);
     context.Response.StatusCode = (int)response.StatusCode;
