@@ -180,6 +180,11 @@ public sealed class AppModelTests
         Assert.Equal(WaitType.WaitUntilStarted, wait.WaitType);
         Assert.Empty(api.Annotations.OfType<WaitAnnotation>());
 
+        // "Recover now" asks before it acts and shows no key.
+        var recover = Assert.Single(api.Annotations.OfType<ResourceCommandAnnotation>(), c => c.Name == "recover-now");
+        Assert.Equal("Recover now", recover.DisplayName);
+        Assert.False(string.IsNullOrEmpty(recover.ConfirmationMessage));
+
         foreach (var key in new[] { "operator-key", "admin-key" })
         {
             var parameter = Assert.Single(builder.Resources.OfType<ParameterResource>(), p => p.Name == key);
