@@ -10,4 +10,7 @@ internal static partial class Log
 
     [LoggerMessage(1003, LogLevel.Error, "No API address is configured (Monitor:Api:BaseAddress or an Aspire reference to 'api'); not probing")]
     public static partial void NoApiAddress(ILogger logger);
+
+    [LoggerMessage(1900, LogLevel.Error, "Monitor sink {Sink} failed; checks go on")]
+    public static partial void SinkFailed(ILogger logger, string sink, Exception exception);
 }
