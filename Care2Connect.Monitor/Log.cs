@@ -2,15 +2,45 @@ namespace Care2Connect.Monitor;
 
 internal static partial class Log
 {
-    [LoggerMessage(1001, LogLevel.Information, "API is alive at {Target}")]
-    public static partial void ApiUp(ILogger logger, Uri target);
-
-    [LoggerMessage(1002, LogLevel.Warning, "API is not answering at {Target}")]
-    public static partial void ApiDown(ILogger logger, Uri target);
-
     [LoggerMessage(1003, LogLevel.Error, "No API address is configured (Monitor:Api:BaseAddress or an Aspire reference to 'api'); not probing")]
     public static partial void NoApiAddress(ILogger logger);
 
     [LoggerMessage(1900, LogLevel.Error, "Monitor sink {Sink} failed; checks go on")]
     public static partial void SinkFailed(ILogger logger, string sink, Exception exception);
+
+    [LoggerMessage(1010, LogLevel.Information, "Checks: {Checks}")]
+    public static partial void ChecksStarting(ILogger logger, string checks);
+
+    [LoggerMessage(1011, LogLevel.Warning, "{Component} is DOWN: {Reason} (likely fault: {Fault})")]
+    public static partial void ComponentDown(ILogger logger, string component, string reason, string fault);
+
+    [LoggerMessage(1012, LogLevel.Information, "{Component} is UP (was {From})")]
+    public static partial void ComponentUp(ILogger logger, string component, string from);
+
+    [LoggerMessage(1013, LogLevel.Error, "Check {Check} threw; it runs again at its next interval")]
+    public static partial void CheckFailed(ILogger logger, string check, Exception exception);
+
+    [LoggerMessage(1014, LogLevel.Information, "Restored the last known state of {Count} components")]
+    public static partial void StatesRestored(ILogger logger, int count);
+
+    [LoggerMessage(1015, LogLevel.Warning, "Could not restore component states from the history; starting from unknown")]
+    public static partial void StatesNotRestored(ILogger logger, Exception exception);
+
+    [LoggerMessage(1020, LogLevel.Warning, "Asked the API to recover {Components}: {Outcome} ({StatusCode}) {Summary}")]
+    public static partial void RecoveryRequested(ILogger logger, string components, string outcome, int statusCode, string summary);
+
+    [LoggerMessage(1021, LogLevel.Information, "Maintenance is on: not asking the API to recover {Components}")]
+    public static partial void RecoverySkippedMaintenance(ILogger logger, string components);
+
+    [LoggerMessage(1022, LogLevel.Error, "{Component} needed recovery {Threshold} times within {Window}: automatic recovery for it is paused")]
+    public static partial void Flapping(ILogger logger, string component, int threshold, TimeSpan window);
+
+    [LoggerMessage(1023, LogLevel.Information, "Automatic recovery for {Component} resumes: it no longer needs recovery that often")]
+    public static partial void RecoveryResumed(ILogger logger, string component);
+
+    [LoggerMessage(1030, LogLevel.Warning, "Heartbeat push failed: {Reason}")]
+    public static partial void HeartbeatFailed(ILogger logger, string reason);
+
+    [LoggerMessage(1031, LogLevel.Warning, "Maintenance switched {Active}: {Reason}")]
+    public static partial void MaintenanceChanged(ILogger logger, bool active, string reason);
 }

@@ -1,0 +1,200 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Care2Connect.Monitor.Probing;
+using Microsoft.Extensions.Options;
+
+namespace Care2Connect.Monitor.Checks;
+
+/// <summary>
+/// Asks the API to recover critical components the Monitor sees DOWN while the API itself answers. One POST, never
+/// retried (a POST is not safe to repeat, and a 429 is an answer); the Monitor's own cooldown and the API's
+/// <c>Retry-After</c> are both honoured; a component that needs recovery too often is flapping: automatic recovery
+/// for it pauses and one alert says so. Restarting processes is the supervisor's job, not this one's.
+/// </summary>
+internal sealed class RecoveryRequester(
+    IHttpClientFactory clients,
+    IOptions<MonitorOptions> monitor,
+    IOptions<MonitorRecoveryOptions> options,
+    IOptions<ApiProbeOptions> api,
+    IConfiguration configuration,
+    MaintenanceState maintenance,
+    MonitorEvents events,
+    MonitorMetrics metrics,
+    TimeProvider time,
+    ILogger<RecoveryRequester> logger)
+{
+    public const string ClientName = "recovery";
+
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, List<DateTimeOffset>> _needed = new(StringComparer.OrdinalIgnoreCase);
+    private readonly HashSet<string> _paused = new(StringComparer.OrdinalIgnoreCase);
+    private DateTimeOffset _notBefore = DateTimeOffset.MinValue;
+
+    public bool IsPaused(string component)
+    {
+        lock (_gate)
+        {
+            return _paused.Contains(component);
+        }
+    }
+
+    /// <param name="report">The API's last status report; null when the API did not answer (then nothing is asked).</param>
+    /// <param name="stateOf">The Monitor's own verdict per component.</param>
+    public async Task ConsiderAsync(ApiStatusReport? report, Func<string, ComponentState> stateOf, Fault fault, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        if (report is null || !settings.Enabled)
+        {
+            return;
+        }
+
+        var down = report.Components.Where(c => c.Critical && c.Status == "unhealthy" && stateOf(c.Name) == ComponentState.Down).Select(c => c.Name).ToList();
+        if (down.Count == 0)
+        {
+            return;
+        }
+
+        if (maintenance.IsActive)
+        {
+            Log.RecoverySkippedMaintenance(logger, string.Join(", ", down));
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        List<string> wanted;
+        List<string> newlyFlapping;
+        lock (_gate)
+        {
+            if (now < _notBefore)
+            {
+                return;
+            }
+
+            newlyFlapping = [];
+            foreach (var component in down)
+            {
+                var times = _needed.TryGetValue(component, out var list) ? list : _needed[component] = [];
+                times.RemoveAll(t => t <= now - settings.FlappingWindow);
+                if (times.Count >= settings.FlappingThreshold)
+                {
+                    if (_paused.Add(component))
+                    {
+                        newlyFlapping.Add(component);
+                    }
+                }
+                else if (_paused.Remove(component))
+                {
+                    Log.RecoveryResumed(logger, component);
+                }
+            }
+
+            wanted = [.. down.Where(c => !_paused.Contains(c))];
+            if (wanted.Count > 0)
+            {
+                _notBefore = now + settings.Cooldown;
+                foreach (var component in wanted)
+                {
+                    _needed[component].Add(now);
+                }
+            }
+        }
+
+        foreach (var component in newlyFlapping)
+        {
+            Log.Flapping(logger, component, settings.FlappingThreshold, settings.FlappingWindow);
+            await events.AlertAsync(
+                new Alert(
+                    AlertKind.Flapping,
+                    component,
+                    now,
+                    $"{component} needed recovery {settings.FlappingThreshold} times within {settings.FlappingWindow.TotalMinutes:0} min: automatic recovery for it is paused",
+                    fault,
+                    ComponentState.Down,
+                    null),
+                cancellationToken);
+        }
+
+        if (wanted.Count > 0)
+        {
+            await RequestAsync(wanted, fault, now, cancellationToken);
+        }
+    }
+
+    private async Task RequestAsync(List<string> components, Fault fault, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var reason = $"monitor: {string.Join(", ", components)} DOWN";
+        var baseAddress = api.Value.BaseAddress ?? configuration.GetValue<Uri?>("services:api:http:0");
+        RecoveryRequestRecord record;
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(options.Value.RequestTimeout);
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(baseAddress!, "/health/recover"))
+            {
+                Content = JsonContent.Create(new { reason, components }),
+            };
+            request.Headers.Add("X-Api-Key", monitor.Value.AdminKey ?? string.Empty);
+            request.Headers.Add("X-Recovery-Trigger", "monitor");
+            using var response = await clients.CreateClient(ClientName).SendAsync(request, bounded.Token);
+            record = await ReadAsync(response, components, reason, now, bounded.Token);
+        }
+        catch (Exception exception) when (exception is HttpRequestException or JsonException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            record = new RecoveryRequestRecord(now, components, reason, null, "error", null, null, exception.GetType().Name);
+        }
+
+        if (record.RetryAfter is { } retryAfter)
+        {
+            lock (_gate)
+            {
+                // A 429 is the API's cooldown, not an attempt: come back exactly when it says.
+                _notBefore = now + retryAfter;
+                foreach (var component in components)
+                {
+                    _needed[component].Remove(now);
+                }
+            }
+        }
+
+        metrics.RecoveryRequested(record.Outcome);
+        Log.RecoveryRequested(logger, string.Join(", ", components), record.Outcome, record.StatusCode ?? 0, record.Summary ?? string.Empty);
+        await events.RecoveryRequestedAsync(record, cancellationToken);
+        if (record.Outcome is "failed" or "error")
+        {
+            foreach (var component in components)
+            {
+                await events.AlertAsync(
+                    new Alert(AlertKind.RecoveryFailed, component, now, $"recovery of {component} {record.Outcome}: {record.Summary}", fault, ComponentState.Down, null),
+                    cancellationToken);
+            }
+        }
+    }
+
+    private static async Task<RecoveryRequestRecord> ReadAsync(HttpResponseMessage response, List<string> components, string reason, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var status = (int)response.StatusCode;
+        if (response.StatusCode == HttpStatusCode.TooManyRequests)
+        {
+            var retryAfter = response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(60);
+            return new RecoveryRequestRecord(now, components, reason, status, "cooldown", retryAfter, null, "the API is cooling down");
+        }
+
+        if (!response.IsSuccessStatusCode)
+        {
+            return new RecoveryRequestRecord(now, components, reason, status, "error", null, null, $"answered {status}");
+        }
+
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+        var attempt = body.GetProperty("attempt");
+        return new RecoveryRequestRecord(
+            now,
+            components,
+            reason,
+            status,
+            attempt.GetProperty("outcome").GetString() ?? "error",
+            null,
+            attempt.GetProperty("id").GetGuid(),
+            attempt.GetProperty("summary").GetString());
+    }
+}

@@ -1,0 +1,252 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Care2Connect.Monitor.Checks;
+using Care2Connect.Monitor.Probing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Care2Connect.Tests.Unit;
+
+public sealed class MonitorDefaultsTests
+{
+    [Fact]
+    public void Defaults_are_the_documented_production_values()
+    {
+        var monitor = new MonitorOptions();
+        Assert.Equal(3, monitor.FailuresBeforeDown);
+        Assert.Equal(2, monitor.SuccessesBeforeUp);
+        Assert.Equal(TimeSpan.FromSeconds(60), monitor.DefaultInterval);
+        Assert.Equal(TimeSpan.FromSeconds(30), monitor.EdgeInterval);
+        Assert.Equal(TimeSpan.FromSeconds(5), monitor.DefaultTimeout);
+        Assert.False(monitor.Maintenance);
+
+        var recovery = new MonitorRecoveryOptions();
+        Assert.Equal(TimeSpan.FromMinutes(5), recovery.Cooldown);
+        Assert.Equal(3, recovery.FlappingThreshold);
+        Assert.Equal(TimeSpan.FromMinutes(30), recovery.FlappingWindow);
+    }
+}
+
+public sealed class ComponentTrackerTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void Down_after_the_configured_failures_in_a_row_and_up_after_the_configured_successes()
+    {
+        var tracker = new ComponentTracker("database", "api-status");
+        Assert.Equal(ComponentState.Up, tracker.Observe(Ok(0), "api-status", 3, 2));
+
+        Assert.Null(tracker.Observe(Fail(1), "api-status", 3, 2));
+        Assert.Null(tracker.Observe(Fail(2), "api-status", 3, 2));
+        Assert.Null(tracker.Observe(Ok(3), "api-status", 3, 2)); // a success breaks the streak
+        Assert.Null(tracker.Observe(Fail(4), "api-status", 3, 2));
+        Assert.Null(tracker.Observe(Fail(5), "api-status", 3, 2));
+        Assert.Equal(ComponentState.Down, tracker.Observe(Fail(6), "api-status", 3, 2));
+        Assert.Equal(T0.AddSeconds(6), tracker.Since);
+        Assert.Null(tracker.Observe(Fail(7), "api-status", 3, 2)); // no second DOWN
+
+        Assert.Null(tracker.Observe(Ok(8), "api-status", 3, 2));
+        Assert.Equal(ComponentState.Up, tracker.Observe(Ok(9), "api-status", 3, 2));
+        Assert.Null(tracker.Snapshot(false).LastError);
+        Assert.Equal(0, tracker.Snapshot(false).ConsecutiveFailures);
+    }
+
+    [Fact]
+    public void A_restored_down_state_is_not_announced_again()
+    {
+        var tracker = new ComponentTracker("api", "api-liveness");
+        tracker.Restore(ComponentState.Down, T0);
+
+        Assert.Null(tracker.Observe(Fail(1), "api-liveness", 3, 2));
+        Assert.Null(tracker.Observe(Fail(2), "api-liveness", 3, 2));
+        Assert.Null(tracker.Observe(Fail(3), "api-liveness", 3, 2));
+        Assert.Equal(T0, tracker.Since);
+    }
+
+    [Theory]
+    [InlineData("Down", "Up", "Down", "OriginDown")]
+    [InlineData("Down", "Down", "Down", "OriginDown")]
+    [InlineData("Up", "Down", "Down", "TunnelDown")]
+    [InlineData("Up", "Up", "Down", "EdgeOrDns")]
+    [InlineData("Up", "Up", "Up", "None")]
+    [InlineData("Unknown", "Unknown", "Unknown", "None")]
+    public void The_fault_is_named_from_the_three_vantage_points(string api, string tunnel, string publicSite, string expected) =>
+        Assert.Equal(
+            Enum.Parse<Fault>(expected),
+            FaultLocator.Locate(Enum.Parse<ComponentState>(api), Enum.Parse<ComponentState>(tunnel), Enum.Parse<ComponentState>(publicSite)));
+
+    private static Observation Ok(int second) => new("c", T0.AddSeconds(second), true, 1, null);
+
+    private static Observation Fail(int second) => new("c", T0.AddSeconds(second), false, null, "refused");
+}
+
+/// <summary>The Monitor's recovery requests against a scripted API (an in-memory handler), with time it drives.</summary>
+public sealed class RecoveryRequesterTests : IDisposable
+{
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero));
+    private readonly ScriptedApi _api = new();
+    private readonly CollectingSink _sink = new();
+    private readonly ServiceProvider _services;
+
+    public RecoveryRequesterTests()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(_time);
+        services.AddLogging();
+        services.AddMetrics();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
+        services.AddOptions<MonitorOptions>().Configure(o => o.AdminKey = "admin-key");
+        services.AddOptions<MonitorRecoveryOptions>();
+        services.AddOptions<ApiProbeOptions>().Configure(o => o.BaseAddress = new Uri("http://api.test/"));
+        services.AddHttpClient(RecoveryRequester.ClientName).ConfigurePrimaryHttpMessageHandler(() => _api);
+        services.AddSingleton<MaintenanceState>();
+        services.AddSingleton<IMonitorSink>(_sink);
+        services.AddSingleton<MonitorEvents>();
+        services.AddSingleton<MonitorMetrics>();
+        services.AddSingleton<RecoveryRequester>();
+        _services = services.BuildServiceProvider();
+    }
+
+    private RecoveryRequester Requester => _services.GetRequiredService<RecoveryRequester>();
+
+    [Fact]
+    public async Task Asks_once_for_critical_components_it_sees_down_and_respects_its_cooldown()
+    {
+        await Requester.ConsiderAsync(Report(("database", "unhealthy", true), ("speech-intelligence", "unhealthy", false)), Down, Fault.None, default);
+
+        var sent = Assert.Single(_api.Requests);
+        Assert.Equal("admin-key", sent.ApiKey);
+        Assert.Equal("monitor", sent.Trigger);
+        Assert.Equal(["database"], sent.Components);
+        var record = Assert.Single(_sink.Requests);
+        Assert.Equal("succeeded", record.Outcome);
+
+        _time.Advance(TimeSpan.FromMinutes(4));
+        await Requester.ConsiderAsync(Report(("database", "unhealthy", true)), Down, Fault.None, default);
+        Assert.Single(_api.Requests);
+
+        _time.Advance(TimeSpan.FromMinutes(1));
+        await Requester.ConsiderAsync(Report(("database", "unhealthy", true)), Down, Fault.None, default);
+        Assert.Equal(2, _api.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Never_asks_when_the_api_did_not_answer_or_the_component_is_not_down_yet_or_in_maintenance()
+    {
+        await Requester.ConsiderAsync(null, Down, Fault.OriginDown, default);
+        await Requester.ConsiderAsync(Report(("database", "unhealthy", true)), _ => ComponentState.Up, Fault.None, default);
+        _services.GetRequiredService<MaintenanceState>().Set(true, "drill");
+        await Requester.ConsiderAsync(Report(("database", "unhealthy", true)), Down, Fault.None, default);
+
+        Assert.Empty(_api.Requests);
+    }
+
+    [Fact]
+    public async Task A_429_is_an_answer_the_monitor_waits_out_exactly_without_retrying()
+    {
+        _api.Next = () => new HttpResponseMessage(HttpStatusCode.TooManyRequests) { Headers = { RetryAfter = new(TimeSpan.FromSeconds(40)) } };
+        await Requester.ConsiderAsync(Report(("database", "unhealthy", true)), Down, Fault.None, default);
+        Assert.Single(_api.Requests);
+        Assert.Equal("cooldown", Assert.Single(_sink.Requests).Outcome);
+
+        _time.Advance(TimeSpan.FromSeconds(39));
+        await Requester.ConsiderAsync(Report(("database", "unhealthy", true)), Down, Fault.None, default);
+        Assert.Single(_api.Requests);
+
+        _api.Next = null;
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await Requester.ConsiderAsync(Report(("database", "unhealthy", true)), Down, Fault.None, default);
+        Assert.Equal(2, _api.Requests.Count);
+    }
+
+    [Fact]
+    public async Task A_failed_recovery_raises_an_alert_and_flapping_pauses_automatic_recovery_with_one_alert()
+    {
+        _api.Outcome = "failed";
+        for (var i = 0; i < 5; i++)
+        {
+            await Requester.ConsiderAsync(Report(("database", "unhealthy", true)), Down, Fault.None, default);
+            _time.Advance(TimeSpan.FromMinutes(5));
+        }
+
+        // 3 requests in 30 minutes, then paused: the 4th and 5th looks send nothing.
+        Assert.Equal(3, _api.Requests.Count);
+        Assert.Equal(3, _sink.Alerts.Count(a => a.Kind == AlertKind.RecoveryFailed));
+        var flapping = Assert.Single(_sink.Alerts, a => a.Kind == AlertKind.Flapping);
+        Assert.Equal("database", flapping.Component);
+        Assert.True(Requester.IsPaused("database"));
+
+        // Once the window no longer holds 3 requests, automatic recovery resumes.
+        _time.Advance(TimeSpan.FromMinutes(30));
+        await Requester.ConsiderAsync(Report(("database", "unhealthy", true)), Down, Fault.None, default);
+        Assert.Equal(4, _api.Requests.Count);
+        Assert.False(Requester.IsPaused("database"));
+    }
+
+    public void Dispose()
+    {
+        _services.Dispose();
+        _api.Dispose();
+    }
+
+    private static ComponentState Down(string component) => ComponentState.Down;
+
+    private static ApiStatusReport Report(params (string Name, string Status, bool Critical)[] components) =>
+        new("unhealthy", [.. components.Select(c => new ApiComponentReport(c.Name, c.Status, c.Critical, null, "x"))]);
+
+    private sealed record SentRequest(string? ApiKey, string? Trigger, string[] Components);
+
+    private sealed class ScriptedApi : HttpMessageHandler
+    {
+        public List<SentRequest> Requests { get; } = [];
+
+        public Func<HttpResponseMessage>? Next { get; set; }
+
+        public string Outcome { get; set; } = "succeeded";
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var body = JsonDocument.Parse(await request.Content!.ReadAsStringAsync(cancellationToken)).RootElement;
+            Requests.Add(new SentRequest(
+                request.Headers.TryGetValues("X-Api-Key", out var key) ? key.Single() : null,
+                request.Headers.TryGetValues("X-Recovery-Trigger", out var trigger) ? trigger.Single() : null,
+                [.. body.GetProperty("components").EnumerateArray().Select(c => c.GetString()!)]));
+            Assert.Equal(HttpMethod.Post, request.Method);
+            Assert.Equal("/health/recover", request.RequestUri!.AbsolutePath);
+            if (Next is { } next)
+            {
+                return next();
+            }
+
+            var json = $$"""{"attempt":{"id":"{{Guid.NewGuid()}}","outcome":"{{Outcome}}","summary":"database {{Outcome}}"},"joined":false}""";
+            return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+        }
+    }
+
+    private sealed class CollectingSink : IMonitorSink
+    {
+        public List<RecoveryRequestRecord> Requests { get; } = [];
+
+        public List<Alert> Alerts { get; } = [];
+
+        public ValueTask OnObservationAsync(Observation observation, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public ValueTask OnTransitionAsync(Transition transition, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public ValueTask OnRecoveryRequestAsync(RecoveryRequestRecord request, CancellationToken cancellationToken)
+        {
+            Requests.Add(request);
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask OnAlertAsync(Alert alert, CancellationToken cancellationToken)
+        {
+            Alerts.Add(alert);
+            return ValueTask.CompletedTask;
+        }
+    }
+}
