@@ -42,6 +42,7 @@ var tunnel = builder.AddCare2ConnectTunnel(api);
 var monitor = builder.AddProject<Projects.Care2Connect_Monitor>("monitor")
     .WithReference(api)
     .WithEnvironment("Monitor__Api__BaseAddress", api.GetEndpoint(ApiListenerExtensions.InternalEndpointName))
+    .WithMonitorSettings(keys.Admin)
     .WaitForStart(api)
     .WithHttpHealthCheck("/health")
     .WithRestartPolicy(builder.RestartPolicyFor("monitor", new LivenessProbe { Path = "/alive" }));

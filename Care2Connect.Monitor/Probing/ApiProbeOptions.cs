@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace Care2Connect.Monitor.Probing;
 
 internal sealed class ApiProbeOptions
@@ -12,10 +10,4 @@ internal sealed class ApiProbeOptions
     /// (<c>services:api:http:0</c>).
     /// </summary>
     public Uri? BaseAddress { get; set; }
-
-    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
-    public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(60);
-
-    [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
-    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -49,6 +49,7 @@ public sealed class Care2ConnectAppFixture : IAsyncLifetime
                 $"Parameters:admin-key={AdminKey}",
                 $"Parameters:postgres-password=pw-{Guid.NewGuid():N}",
                 $"Supervisor:LogDirectory={LogDirectory}",
+                $"Monitor:History:DatabasePath={Path.Combine(LogDirectory, "monitor.db")}",
                 "Supervisor:Resources:api:InitialBackoff=00:00:00.200",
                 "Supervisor:Resources:api:Liveness:InitialDelay=00:00:05",
                 "Supervisor:Resources:api:Liveness:Period=00:00:02",
@@ -80,7 +81,11 @@ public sealed class Care2ConnectAppFixture : IAsyncLifetime
             .WithEnvironment("Database__Resilience__MaxRetries", "1")
             .WithEnvironment("Database__Resilience__BaseDelay", "00:00:00.200")
             .WithEnvironment("Database__Resilience__BreakerFailureThreshold", "3");
-        builder.CreateResourceBuilder<ProjectResource>("monitor").WithEnvironment("Monitor__Api__Interval", "00:00:02");
+        builder.CreateResourceBuilder<ProjectResource>("monitor")
+            .WithEnvironment("Monitor__DefaultInterval", "00:00:01")
+            .WithEnvironment("Monitor__EdgeInterval", "00:00:01")
+            .WithEnvironment("Monitor__DefaultTimeout", "00:00:02")
+            .WithEnvironment("Monitor__Recovery__Cooldown", "00:01:00");
 
         _app = await builder.BuildAsync(timeout.Token);
         await _app.StartAsync(timeout.Token);
