@@ -1,3 +1,5 @@
+using Care2Connect.Logging;
+
 namespace Care2Connect.AppHost;
 
 /// <summary>
@@ -16,8 +18,7 @@ public static class HostPaths
         RunningAsRoot ? Path.Combine("/var/lib/care2connect", name) : Path.Combine(UserDirectory("XDG_DATA_HOME", ".local", "share"), "care2connect", name);
 
     /// <summary><c>/var/log/care2connect</c> as root, else <c>$XDG_STATE_HOME/care2connect/logs</c>.</summary>
-    public static string Logs() =>
-        RunningAsRoot ? "/var/log/care2connect" : Path.Combine(UserDirectory("XDG_STATE_HOME", ".local", "state"), "care2connect", "logs");
+    public static string Logs() => LogDirectories.Default;
 
     private static string UserDirectory(string variable, params string[] fallbackUnderHome) =>
         Environment.GetEnvironmentVariable(variable) is { Length: > 0 } configured

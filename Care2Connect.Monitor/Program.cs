@@ -1,3 +1,4 @@
+using Care2Connect.Monitor.Alerts;
 using Care2Connect.Monitor.Checks;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -5,6 +6,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.AddMonitorChecks();
+builder.AddMonitorAlerts();
 
 var app = builder.Build();
 

@@ -1,0 +1,66 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+
+namespace Care2Connect.Tests.Infrastructure;
+
+/// <summary>
+/// A real HTTP endpoint on a random loopback port that records every POST (stamped with the test's clock) and can
+/// be told to answer 500 to the first N requests.
+/// </summary>
+public sealed class WebhookReceiver : IAsyncDisposable
+{
+    private readonly ConcurrentQueue<ReceivedRequest> _requests = new();
+    private readonly TimeProvider _clock;
+    private WebApplication? _app;
+    private int _failuresLeft;
+
+    private WebhookReceiver(TimeProvider clock) => _clock = clock;
+
+    /// <summary>The address to configure, with a path (a Slack webhook's path is its secret; logs must not show it).</summary>
+    public Uri Url { get; private set; } = null!;
+
+    /// <summary>Every request, failed ones included, in arrival order.</summary>
+    public IReadOnlyList<ReceivedRequest> Requests => [.. _requests];
+
+    /// <summary>The requests answered 200.</summary>
+    public IReadOnlyList<ReceivedRequest> Delivered => [.. _requests.Where(request => request.Answered200)];
+
+    public static async Task<WebhookReceiver> StartAsync(TimeProvider clock, int failFirst = 0)
+    {
+        var receiver = new WebhookReceiver(clock) { _failuresLeft = failFirst };
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore().UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        app.Run(receiver.ReceiveAsync);
+        await app.StartAsync();
+        receiver._app = app;
+        receiver.Url = new Uri(new Uri(app.Urls.Single()), "/hooks/T000/secret-token");
+        return receiver;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+    }
+
+    private async Task ReceiveAsync(HttpContext context)
+    {
+        using var reader = new StreamReader(context.Request.Body);
+        var body = await reader.ReadToEndAsync(context.RequestAborted);
+        var fail = Interlocked.Decrement(ref _failuresLeft) >= 0;
+        _requests.Enqueue(new ReceivedRequest(_clock.GetUtcNow(), context.Request.Method, context.Request.ContentType, body, !fail));
+        context.Response.StatusCode = fail ? StatusCodes.Status500InternalServerError : StatusCodes.Status200OK;
+    }
+}
+
+public sealed record ReceivedRequest(DateTimeOffset At, string Method, string? ContentType, string Body, bool Answered200)
+{
+    public JsonElement Json => JsonDocument.Parse(Body).RootElement.Clone();
+}

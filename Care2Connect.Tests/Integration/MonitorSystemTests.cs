@@ -1,0 +1,126 @@
+using System.Text.Json;
+using Care2Connect.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Care2Connect.Tests.Integration;
+
+/// <summary>
+/// The Monitor watching the real system while the tests break it: the database stopped, the API stopped, the
+/// tunnel unready, the edge lost, and the Monitor itself restarted mid-outage. Everything is read from the
+/// Monitor's own <c>/api/status</c>.
+/// </summary>
+[Collection(AppHostCollection.Name)]
+public sealed class MonitorSystemTests(Care2ConnectAppFixture fixture, ITestOutputHelper output) : IClassFixture<Care2ConnectAppFixture>
+{
+    private static readonly TimeSpan Soon = TimeSpan.FromSeconds(45);
+
+    [Fact]
+    public async Task A_database_outage_goes_down_through_the_api_recovery_is_requested_once_and_it_comes_back_up()
+    {
+        using var monitor = MonitorClient();
+        await WaitForAsync(monitor, status => State(status, "database") == "up" && State(status, "api-status") == "up", "the database never showed up");
+
+        await fixture.ExecuteCommandAsync("postgres", KnownResourceCommands.StopCommand);
+        JsonElement down;
+        try
+        {
+            down = await WaitForAsync(monitor, status => State(status, "database") == "down", "the database never went DOWN");
+            var transition = down.GetProperty("transitions").EnumerateArray().First(t => Text(t, "component") == "database" && Text(t, "to") == "down");
+            output.WriteLine($"database DOWN: {transition}");
+
+            // The Monitor asks the API to recover once; its cooldown (1 minute here) holds further requests back. A 429
+            // (the API's own cooldown: it recovers by itself too) is waited out and does not count as a request made.
+            var asked = await WaitForAsync(monitor, status => Accepted(status, "database").Count >= 1, "recovery was never requested");
+            await Task.Delay(TimeSpan.FromSeconds(5));
+            var later = await monitor.GetFromJsonAsync<JsonElement>("/api/status");
+            Assert.Single(Accepted(later, "database"));
+            output.WriteLine($"recovery request: {Accepted(asked, "database")[0]}");
+
+            // The Monitor restarted in the middle of the outage keeps checking, and remembers the outage.
+            await fixture.ExecuteCommandAsync("monitor", KnownResourceCommands.RestartCommand);
+            using var restarted = MonitorClient();
+            var after = await WaitForAsync(restarted, status => State(status, "api-status") == "up" && State(status, "database") == "down", "the restarted Monitor lost track of the outage");
+            Assert.True((Since(down, "database") - Since(after, "database")).Duration() < TimeSpan.FromSeconds(1), "the DOWN since time changed across the restart");
+        }
+        finally
+        {
+            await fixture.ExecuteCommandAsync("postgres", KnownResourceCommands.StartCommand);
+        }
+
+        using var client = MonitorClient();
+        var up = await WaitForAsync(client, status => State(status, "database") == "up", "the database never came back UP", TimeSpan.FromSeconds(90));
+        Assert.Contains(up.GetProperty("transitions").EnumerateArray(), t => Text(t, "component") == "database" && Text(t, "to") == "up");
+        Assert.Equal("none", Text(up, "fault"));
+    }
+
+    [Fact]
+    public async Task Faults_are_named_from_three_vantage_points_and_an_unreachable_api_gets_no_recovery_call()
+    {
+        using var monitor = MonitorClient();
+        await WaitForAsync(monitor, status => Text(status, "fault") == "none" && State(status, "public-site") == "up" && State(status, "tunnel") == "up", "the way in never looked healthy");
+
+        // Edge: the public side fails while the tunnel says it is ready.
+        await fixture.ExecuteCommandAsync("tunnel", "tunnel-lose-edge");
+        await WaitForAsync(monitor, status => Text(status, "fault") == "edge-or-dns", "the edge fault was never named");
+        await fixture.ExecuteCommandAsync("tunnel", "tunnel-ready");
+        await WaitForAsync(monitor, status => Text(status, "fault") == "none", "the edge fault never cleared");
+
+        // Tunnel: cloudflared reports no edge connections.
+        await fixture.ExecuteCommandAsync("tunnel", "tunnel-unready");
+        await WaitForAsync(monitor, status => Text(status, "fault") == "tunnel-down", "the tunnel fault was never named");
+        await fixture.ExecuteCommandAsync("tunnel", "tunnel-ready");
+        await WaitForAsync(monitor, status => Text(status, "fault") == "none", "the tunnel fault never cleared", TimeSpan.FromSeconds(90));
+
+        // Origin: the API stopped. No recovery request while it cannot answer.
+        var requestsBefore = (await monitor.GetFromJsonAsync<JsonElement>("/api/status")).GetProperty("recoveryRequests").GetArrayLength();
+        await fixture.ExecuteCommandAsync("api", KnownResourceCommands.StopCommand);
+        try
+        {
+            var origin = await WaitForAsync(monitor, status => Text(status, "fault") == "origin-down" && State(status, "api") == "down", "the origin fault was never named");
+            Assert.Equal(requestsBefore, origin.GetProperty("recoveryRequests").GetArrayLength());
+        }
+        finally
+        {
+            await fixture.ExecuteCommandAsync("api", KnownResourceCommands.StartCommand);
+        }
+
+        await WaitForAsync(monitor, status => Text(status, "fault") == "none" && State(status, "api") == "up", "the API never came back UP", TimeSpan.FromSeconds(90));
+    }
+
+    private HttpClient MonitorClient()
+    {
+        var client = fixture.App.CreateHttpClient("monitor");
+        client.Timeout = TimeSpan.FromSeconds(10);
+        return client;
+    }
+
+    private static async Task<JsonElement> WaitForAsync(HttpClient monitor, Func<JsonElement, bool> condition, string because, TimeSpan? timeout = null)
+    {
+        JsonElement last = default;
+        await Eventually.HoldsAsync(
+            async () =>
+            {
+                last = await monitor.GetFromJsonAsync<JsonElement>("/api/status");
+                return condition(last);
+            },
+            because,
+            timeout ?? Soon);
+        return last;
+    }
+
+    private static string? State(JsonElement status, string component) =>
+        status.GetProperty("components").EnumerateArray().FirstOrDefault(c => Text(c, "name") == component) is { ValueKind: JsonValueKind.Object } found
+            ? Text(found, "state")
+            : null;
+
+    private static DateTimeOffset Since(JsonElement status, string component) =>
+        status.GetProperty("components").EnumerateArray().First(c => Text(c, "name") == component).GetProperty("since").GetDateTimeOffset();
+
+    private static List<JsonElement> Accepted(JsonElement status, string component) =>
+        [.. Requests(status, component).Where(r => Text(r, "outcome") != "cooldown")];
+
+    private static List<JsonElement> Requests(JsonElement status, string component) =>
+        [.. status.GetProperty("recoveryRequests").EnumerateArray().Where(r => r.GetProperty("components").EnumerateArray().Any(c => c.GetString() == component))];
+
+    private static string? Text(JsonElement element, string property) => element.GetProperty(property).GetString();
+}
