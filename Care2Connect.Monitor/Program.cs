@@ -1,9 +1,14 @@
+using Care2Connect.Monitor.History;
 using Care2Connect.Monitor.Probing;
+using Care2Connect.Monitor.Status;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.Services.AddSingleton(TimeProvider.System);
+
+// Before the checks engine: the history writer then stops after it and keeps its last events.
+builder.AddMonitorHistory();
 builder.Services.AddOptions<ApiProbeOptions>()
     .BindConfiguration(ApiProbeOptions.Section)
     .ValidateDataAnnotations()
@@ -18,5 +23,6 @@ builder.Services.AddHostedService<ApiLivenessWatcher>();
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
+app.MapStatusPage();
 
 app.Run();
