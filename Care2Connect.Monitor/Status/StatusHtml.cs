@@ -117,7 +117,7 @@ internal static class StatusHtml
                 .Open("dl")
                 .Pair("Check", live.Check)
                 .Pair("Response time", live.LastLatencyMs is { } latency ? Milliseconds(latency) : "–")
-                .Pair("Last checked", live.LastCheckedAt is { } checkedAt ? Timestamp(checkedAt) : "not yet")
+                .Pair("Last checked", live.LastCheckedAt is { } checkedAt ? $"{Duration(report.CheckedAt - checkedAt)} ago" : "not yet")
                 .Pair("Uptime 24 h", Percent(component.Uptime24h))
                 .Pair("Uptime 7 d", Percent(component.Uptime7d));
             if (live.LastError is { Length: > 0 } error)
@@ -158,7 +158,7 @@ internal static class StatusHtml
         {
             var hour = hours[index];
             var label = hour.Uptime is { } uptime
-                ? $"{hour.Start.ToString("HH:mm", Invariant)} UTC: {Percent(uptime)} up of {hour.Observations} checks"
+                ? $"{hour.Start.ToString("HH:mm", Invariant)} UTC: {Percent(uptime)} up over {Checks(hour.Observations)}"
                   + (hour.MeanLatencyMs is { } mean ? $", mean {Milliseconds(mean)}" : string.Empty)
                 : $"{hour.Start.ToString("HH:mm", Invariant)} UTC: no checks";
             html.Open("rect", ("class", BarClass(hour.Uptime)), ("x", (index * BarStep).ToString(Invariant)), ("y", "0"), ("width", (BarStep - BarGap).ToString(Invariant)), ("height", BarsHeight.ToString(Invariant)))
@@ -172,7 +172,7 @@ internal static class StatusHtml
     private static void WriteSparkline(HtmlWriter html, IReadOnlyList<LatencySample> samples)
     {
         html.Open("figure", ("class", "chart"))
-            .Element("figcaption", $"Response time, last {samples.Count} successful checks");
+            .Element("figcaption", samples.Count == 0 ? "Response time" : $"Response time, last {Checks(samples.Count)} that succeeded");
         if (samples.Count == 0)
         {
             html.Element("p", "No response times in the last 24 hours.", ("class", "empty")).Close("figure");
@@ -285,6 +285,8 @@ internal static class StatusHtml
         fraction is { } value ? (Math.Floor(value * 10_000) / 100).ToString("0.##", Invariant) + "%" : "–";
 
     private static string Milliseconds(double value) => value.ToString(value < 10 ? "0.#" : "0", Invariant) + " ms";
+
+    private static string Checks(int count) => count == 1 ? "1 check" : $"{count.ToString(Invariant)} checks";
 
     private static string Number(double value) => value.ToString("0.#", Invariant);
 
