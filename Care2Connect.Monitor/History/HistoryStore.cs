@@ -48,8 +48,6 @@ internal sealed partial class HistoryStore : IMonitorSink, IDisposable
         _events = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
     }
 
-    public string DatabasePath => _options.DatabasePath;
-
     public ValueTask OnObservationAsync(Observation observation, CancellationToken cancellationToken) =>
         Enqueue(_observations, observation);
 
