@@ -36,8 +36,18 @@ public sealed class MonitorSystemTests(Care2ConnectAppFixture fixture, ITestOutp
             Assert.Single(Accepted(later, "database"));
             output.WriteLine($"recovery request: {Accepted(asked, "database")[0]}");
 
-            // The Monitor restarted in the middle of the outage keeps checking, and remembers the outage.
-            await fixture.ExecuteCommandAsync("monitor", KnownResourceCommands.RestartCommand);
+            // The Monitor killed in the middle of the outage is started again by the supervisor, keeps checking, and
+            // remembers the outage (its SQLite history does not depend on the Postgres that is down).
+            var running = await fixture.WaitForStateAsync("monitor", e => e.Snapshot.State?.Text == KnownResourceStates.Running && Care2ConnectAppFixture.PidOf(e) is not null);
+            var wrapper = Care2ConnectAppFixture.PidOf(running)!.Value;
+            var process = ProcessTree.AppUnder(wrapper, "Care2Connect.Monitor");
+            await fixture.RecordProcessesAsync(CancellationToken.None);
+            ProcessTree.Signal(process.Pid, "KILL");
+            await fixture.WaitForStateAsync(
+                "monitor",
+                e => e.Snapshot.State?.Text == KnownResourceStates.Running && Care2ConnectAppFixture.PidOf(e) is { } pid && pid != wrapper,
+                TimeSpan.FromSeconds(90));
+            await fixture.RecordProcessesAsync(CancellationToken.None);
             using var restarted = MonitorClient();
             var after = await WaitForAsync(restarted, status => State(status, "api-status") == "up" && State(status, "database") == "down", "the restarted Monitor lost track of the outage");
             Assert.True((Since(down, "database") - Since(after, "database")).Duration() < TimeSpan.FromSeconds(1), "the DOWN since time changed across the restart");
@@ -65,10 +75,17 @@ public sealed class MonitorSystemTests(Care2ConnectAppFixture fixture, ITestOutp
         await fixture.ExecuteCommandAsync("tunnel", "tunnel-ready");
         await WaitForAsync(monitor, status => Text(status, "fault") == "none", "the edge fault never cleared");
 
-        // Tunnel: cloudflared reports no edge connections.
-        await fixture.ExecuteCommandAsync("tunnel", "tunnel-unready");
-        await WaitForAsync(monitor, status => Text(status, "fault") == "tunnel-down", "the tunnel fault was never named");
-        await fixture.ExecuteCommandAsync("tunnel", "tunnel-ready");
+        // Tunnel: stopped (an unready one is restarted by the supervisor within seconds; a stop is never undone).
+        await fixture.ExecuteCommandAsync("tunnel", KnownResourceCommands.StopCommand);
+        try
+        {
+            await WaitForAsync(monitor, status => Text(status, "fault") == "tunnel-down", "the tunnel fault was never named");
+        }
+        finally
+        {
+            await fixture.ExecuteCommandAsync("tunnel", KnownResourceCommands.StartCommand);
+        }
+
         await WaitForAsync(monitor, status => Text(status, "fault") == "none", "the tunnel fault never cleared", TimeSpan.FromSeconds(90));
 
         // Origin: the API stopped. No recovery request while it cannot answer.
