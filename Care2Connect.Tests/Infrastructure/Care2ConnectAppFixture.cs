@@ -38,6 +38,9 @@ public sealed class Care2ConnectAppFixture : IAsyncLifetime
 
     public IReadOnlyCollection<string> PostgresLog => _postgresLog;
 
+    /// <summary>Receives the Monitor's alerts (its only webhook, generic JSON format).</summary>
+    public WebhookReceiver Alerts { get; private set; } = null!;
+
     public async Task InitializeAsync()
     {
         using var timeout = new CancellationTokenSource(StartTimeout);
@@ -81,7 +84,10 @@ public sealed class Care2ConnectAppFixture : IAsyncLifetime
             .WithEnvironment("Database__Resilience__MaxRetries", "1")
             .WithEnvironment("Database__Resilience__BaseDelay", "00:00:00.200")
             .WithEnvironment("Database__Resilience__BreakerFailureThreshold", "3");
+        Alerts = await WebhookReceiver.StartAsync(TimeProvider.System);
         builder.CreateResourceBuilder<ProjectResource>("monitor")
+            .WithEnvironment("Monitor__Alerts__Webhooks__0__Url", Alerts.Url.ToString())
+            .WithEnvironment("Monitor__Alerts__Webhooks__0__Format", "Json")
             .WithEnvironment("Monitor__DefaultInterval", "00:00:01")
             .WithEnvironment("Monitor__EdgeInterval", "00:00:01")
             .WithEnvironment("Monitor__DefaultTimeout", "00:00:02")
@@ -213,6 +219,7 @@ public sealed class Care2ConnectAppFixture : IAsyncLifetime
         while (DateTime.UtcNow < deadline);
 
         _stopping.Dispose();
+        await Alerts.DisposeAsync();
         if (leftovers.Count == 0)
         {
             Directory.Delete(DataDirectory, recursive: true);

@@ -102,7 +102,19 @@ public sealed class MonitorSystemTests(Care2ConnectAppFixture fixture, ITestOutp
         }
 
         await WaitForAsync(monitor, status => Text(status, "fault") == "none" && State(status, "api") == "up", "the API never came back UP", TimeSpan.FromSeconds(90));
+
+        // Each DOWN alert names the fault seen when it was raised; the UP notices follow.
+        await Eventually.HoldsAsync(() => Task.FromResult(Alert("up", "api") is not null), "no resolved notice for the API");
+        Assert.Equal("edge-or-dns", Text(Alert("down", "public-site")!.Value, "fault"));
+        Assert.Equal("tunnel-down", Text(Alert("down", "tunnel")!.Value, "fault"));
+        Assert.Equal("origin-down", Text(Alert("down", "api")!.Value, "fault"));
+        Assert.Contains("origin down", Text(Alert("down", "api")!.Value, "message"), StringComparison.OrdinalIgnoreCase);
     }
+
+    private JsonElement? Alert(string kind, string component) =>
+        fixture.Alerts.Delivered.Select(r => r.Json).FirstOrDefault(a => Text(a, "kind") == kind && Text(a, "component") == component) is { ValueKind: JsonValueKind.Object } found
+            ? found
+            : null;
 
     private HttpClient MonitorClient()
     {
