@@ -250,3 +250,88 @@ public sealed class RecoveryRequesterTests : IDisposable
         }
     }
 }
+
+public sealed class MonitorSmallPartsTests
+{
+    [Fact]
+    public async Task The_disk_check_fails_below_the_free_space_threshold()
+    {
+        var time = new FakeTimeProvider();
+        using var client = new HttpClient();
+        var roomy = await new DiskCheck(Path.GetTempPath(), 0, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), 3, 2).RunAsync(client, time, default);
+        var impossible = await new DiskCheck(Path.GetTempPath(), 100.0, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), 3, 2).RunAsync(client, time, default);
+
+        Assert.True(Assert.Single(roomy).Success);
+        var failed = Assert.Single(impossible);
+        Assert.False(failed.Success);
+        Assert.EndsWith("below 100 %", failed.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Maintenance_needs_the_admin_key_compared_in_full()
+    {
+        var state = new MaintenanceState(new FakeTimeProvider());
+        var options = Options.Create(new MonitorOptions { AdminKey = "the-admin-key" });
+        var logger = Microsoft.Extensions.Logging.Abstractions.NullLogger<MaintenanceState>.Instance;
+
+        var wrong = MaintenanceApi.SetMaintenance(new MaintenanceRequest(true, "upgrade"), Request("the-admin-ke"), state, options, logger);
+        Assert.Equal(401, Assert.IsType<Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult>(wrong.Result).StatusCode);
+        Assert.False(state.IsActive);
+
+        var right = MaintenanceApi.SetMaintenance(new MaintenanceRequest(true, "upgrade"), Request("the-admin-key"), state, options, logger);
+        Assert.IsType<Microsoft.AspNetCore.Http.HttpResults.Ok<MaintenanceStatus>>(right.Result);
+        Assert.True(state.IsActive);
+        Assert.Equal("upgrade", state.Status.Reason);
+
+        var unconfigured = MaintenanceApi.SetMaintenance(new MaintenanceRequest(false, null), Request(""), state, Options.Create(new MonitorOptions()), logger);
+        Assert.Equal(503, Assert.IsType<Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult>(unconfigured.Result).StatusCode);
+        Assert.True(state.IsActive);
+    }
+
+    [Fact]
+    public async Task The_heartbeat_pushes_every_interval()
+    {
+        var time = new FakeTimeProvider();
+        var beats = 0;
+        var services = new ServiceCollection();
+        services.AddHttpClient(CheckEngine.ProbeClient).ConfigurePrimaryHttpMessageHandler(() => new CountingHandler(() => Interlocked.Increment(ref beats)));
+        await using var provider = services.BuildServiceProvider();
+        var options = Options.Create(new MonitorOptions { HeartbeatUrl = new Uri("http://heartbeat.test/ping"), HeartbeatInterval = TimeSpan.FromSeconds(60) });
+        using var heartbeat = new Heartbeat(provider.GetRequiredService<IHttpClientFactory>(), options, time, Microsoft.Extensions.Logging.Abstractions.NullLogger<Heartbeat>.Instance);
+
+        await heartbeat.StartAsync(default);
+        await WaitUntilAsync(() => Volatile.Read(ref beats) == 1);
+        time.Advance(TimeSpan.FromSeconds(59));
+        await Task.Delay(50);
+        Assert.Equal(1, Volatile.Read(ref beats));
+        time.Advance(TimeSpan.FromSeconds(1));
+        await WaitUntilAsync(() => Volatile.Read(ref beats) == 2);
+        await heartbeat.StopAsync(default);
+    }
+
+    private static Microsoft.AspNetCore.Http.DefaultHttpContext Request(string key)
+    {
+        var context = new Microsoft.AspNetCore.Http.DefaultHttpContext();
+        context.Request.Headers["X-Api-Key"] = key;
+        return context;
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition never held");
+            await Task.Delay(10);
+        }
+    }
+
+    private sealed class CountingHandler(Action onRequest) : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            onRequest();
+            return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK));
+        }
+    }
+}
