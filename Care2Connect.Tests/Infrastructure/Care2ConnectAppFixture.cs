@@ -84,6 +84,14 @@ public sealed class Care2ConnectAppFixture : IAsyncLifetime
             .WithEnvironment("Database__Resilience__MaxRetries", "1")
             .WithEnvironment("Database__Resilience__BaseDelay", "00:00:00.200")
             .WithEnvironment("Database__Resilience__BreakerFailureThreshold", "3");
+        // The testing builder hands every service an OTLP endpoint but, with the dashboard off, nothing listens there:
+        // on shutdown each exporter then waits its 10 s timeout, and a Stop (DCP allows about 15 s) fails. Measured on
+        // the Monitor: 12 s to exit after SIGTERM with the default, 1.7 s with 1 s.
+        foreach (var project in builder.Resources.OfType<ProjectResource>())
+        {
+            builder.CreateResourceBuilder(project).WithEnvironment("OTEL_EXPORTER_OTLP_TIMEOUT", "1000");
+        }
+
         Alerts = await WebhookReceiver.StartAsync(TimeProvider.System);
         builder.CreateResourceBuilder<ProjectResource>("monitor")
             .WithEnvironment("Monitor__Alerts__Webhooks__0__Url", Alerts.Url.ToString())
