@@ -335,3 +335,40 @@ public sealed class MonitorSmallPartsTests
         }
     }
 }
+
+public sealed class CheckCatalogTests
+{
+    [Fact]
+    public void Builds_the_documented_checks_with_their_intervals_and_extra_urls_from_configuration()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["services:tunnel:metrics:0"] = "http://127.0.0.1:60123",
+            ["Tunnel:PublicUrl"] = "https://care2connect.example.org/",
+            ["Monitor:Checks:frontend:Url"] = "http://127.0.0.1:3000/",
+            ["Monitor:Checks:disk:Interval"] = "00:05:00",
+        }).Build();
+        var options = new MonitorOptions { DiskPath = Path.GetTempPath() };
+        options.Checks["frontend"] = new CheckOptions { Url = new Uri("http://127.0.0.1:3000/") };
+        options.Checks["disk"] = new CheckOptions { Interval = TimeSpan.FromMinutes(5) };
+
+        var catalog = new CheckCatalog(
+            Options.Create(options),
+            Options.Create(new ApiProbeOptions { BaseAddress = new Uri("http://127.0.0.1:5181/") }),
+            configuration,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<CheckCatalog>.Instance);
+
+        var checks = catalog.Checks.ToDictionary(c => c.Name);
+        Assert.Equal(["api-liveness", "api-readiness", "api-status", "disk", "frontend", "public-site", "tunnel"], checks.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(new Uri("http://127.0.0.1:5181/alive"), Assert.IsType<HttpCheck>(checks["api-liveness"]).Url);
+        Assert.Equal(new Uri("http://127.0.0.1:60123/ready"), Assert.IsType<HttpCheck>(checks["tunnel"]).Url);
+        Assert.Equal(new Uri("https://care2connect.example.org/"), Assert.IsType<HttpCheck>(checks["public-site"]).Url);
+        Assert.Equal(TimeSpan.FromSeconds(30), checks["tunnel"].Interval);
+        Assert.Equal(TimeSpan.FromSeconds(30), checks["public-site"].Interval);
+        Assert.Equal(TimeSpan.FromSeconds(60), checks["api-status"].Interval);
+        Assert.Equal(TimeSpan.FromSeconds(60), checks["frontend"].Interval);
+        Assert.Equal(TimeSpan.FromMinutes(5), checks["disk"].Interval);
+        Assert.All(checks.Values, c => Assert.Equal(3, c.FailuresBeforeDown));
+        Assert.All(checks.Values, c => Assert.Equal(2, c.SuccessesBeforeUp));
+    }
+}
