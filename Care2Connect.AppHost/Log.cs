@@ -31,4 +31,13 @@ internal static partial class Log
 
     [LoggerMessage(3001, LogLevel.Information, "Recover now: {Outcome} ({Summary}); attempt {AttemptId} is in /health/recovery-stats")]
     public static partial void RecoverNowFinished(ILogger logger, string outcome, string summary, Guid attemptId);
+
+    [LoggerMessage(3002, LogLevel.Information, "Reset circuit breaker: {Before} -> {After}")]
+    public static partial void BreakerReset(ILogger logger, string before, string after);
+
+    [LoggerMessage(3003, LogLevel.Warning, "Simulate outage: stopped; starting again in {Duration}")]
+    public static partial void OutageDrillStopped(ILogger logger, TimeSpan duration);
+
+    [LoggerMessage(3004, LogLevel.Information, "Simulate outage: started again (success: {Success})")]
+    public static partial void OutageDrillStarted(ILogger logger, bool success);
 }

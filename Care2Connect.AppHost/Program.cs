@@ -1,6 +1,6 @@
 using Care2Connect.AppHost;
 using Care2Connect.AppHost.Postgres;
-using Care2Connect.AppHost.Recovery;
+using Care2Connect.AppHost.Operations;
 using Care2Connect.AppHost.Supervision;
 using Care2Connect.AppHost.Tunnel;
 
@@ -32,7 +32,8 @@ var api = builder.AddProject<Projects.Care2Connect_Api>("api")
     .WithReference(database)
     .WithApiKeys(keys)
     .WithHttpHealthCheck("/health", endpointName: ApiListenerExtensions.InternalEndpointName)
-    .WithRecoverNowCommand(keys.Admin, ApiListenerExtensions.InternalEndpointName)
+    .WithApiCommands(keys.Admin, ApiListenerExtensions.InternalEndpointName)
+    .WithUrlForEndpoint(ApiListenerExtensions.InternalEndpointName, _ => new() { Url = "/openapi/v1.json", DisplayText = "OpenAPI" })
     .WithRestartPolicy(builder.RestartPolicyFor("api", new LivenessProbe { Path = "/alive" }));
 
 // The way in from the internet: cloudflared with a token, else a local simulation of it. Public endpoint only.
@@ -43,6 +44,8 @@ var monitor = builder.AddProject<Projects.Care2Connect_Monitor>("monitor")
     .WithReference(api)
     .WithEnvironment("Monitor__Api__BaseAddress", api.GetEndpoint(ApiListenerExtensions.InternalEndpointName))
     .WithMonitorSettings(keys.Admin)
+    .WithMonitorCommands(keys.Admin)
+    .WithUrlForEndpoint("http", url => url.DisplayText = "Status page")
     .WaitForStart(api)
     .WithHttpHealthCheck("/health")
     .WithRestartPolicy(builder.RestartPolicyFor("monitor", new LivenessProbe { Path = "/alive" }));

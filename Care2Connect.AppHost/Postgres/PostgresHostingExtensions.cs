@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
+using Care2Connect.AppHost.Operations;
 using Care2Connect.AppHost.Supervision;
 using Npgsql;
 
@@ -65,11 +66,13 @@ public static class PostgresHostingExtensions
             return builder.AddPostgres(serverName, password: password, port: options.Port)
                 .WithDataVolume()
                 .WithRestartPolicy(builder.RestartPolicyFor(serverName))
+                .WithOutageDrillCommand(options.OutageDrillDuration)
                 .AddDatabase(databaseName);
         }
 
         return builder.AddLocalPostgres(serverName, password, options, choice.BinDirectory!)
             .WithRestartPolicy(builder.RestartPolicyFor(serverName))
+            .WithOutageDrillCommand(options.OutageDrillDuration)
             .AddLocalDatabase(databaseName);
     }
 

@@ -43,4 +43,7 @@ public sealed class PostgresHostingOptions
 
     /// <summary>Local mode: how long a stop waits for PostgreSQL's fast shutdown before giving up.</summary>
     public TimeSpan StopTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>How long the dashboard's "Simulate outage" keeps the server stopped before starting it again.</summary>
+    public TimeSpan OutageDrillDuration { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -48,6 +48,7 @@ public sealed class Care2ConnectAppFixture : IAsyncLifetime
             [
                 "Postgres:Mode=Local",
                 $"Postgres:DataDirectory={DataDirectory}",
+                "Postgres:OutageDrillDuration=00:00:10",
                 $"Parameters:operator-key={OperatorKey}",
                 $"Parameters:admin-key={AdminKey}",
                 $"Parameters:postgres-password=pw-{Guid.NewGuid():N}",

@@ -172,4 +172,38 @@ public sealed class PostgresLifecycleSystemTests(Care2ConnectAppFixture fixture,
     }
 
     private static string? Status(JsonElement body) => body.GetProperty("status").GetString();
+
+    [Fact]
+    public async Task Simulate_outage_from_the_dashboard_opens_the_breaker_and_recovery_closes_it_again()
+    {
+        using var admin = fixture.CreateApiClient(fixture.AdminKey, Care2ConnectAppFixture.InternalEndpoint);
+        admin.Timeout = TimeSpan.FromSeconds(10);
+        using var operatorClient = fixture.CreateApiClient(fixture.OperatorKey);
+        await Eventually.HoldsAsync(async () => Breaker(await admin.GetFromJsonAsync<JsonElement>("/health/status")) == "Closed", "the breaker was not closed to begin with");
+
+        // "Reset circuit breaker" on a closed breaker: nothing to do, and it says so.
+        await fixture.ExecuteCommandAsync("api", "reset-breaker");
+
+        // The drill: Postgres stopped for 10 s (the tests' setting), then started, by one command.
+        var drill = fixture.App.ResourceCommands.ExecuteCommandAsync("postgres", "simulate-outage");
+        await Eventually.HoldsAsync(
+            async () =>
+            {
+                await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => operatorClient.GetAsync($"/api/tickets/{Guid.NewGuid()}")));
+                return Breaker(await admin.GetFromJsonAsync<JsonElement>("/health/status")) == "Open";
+            },
+            "the breaker never opened during the drill",
+            TimeSpan.FromSeconds(30));
+
+        var result = await drill.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.True(result.Success, result.Message);
+        await Eventually.HoldsAsync(
+            async () => Breaker(await admin.GetFromJsonAsync<JsonElement>("/health/status")) == "Closed",
+            "the breaker never closed after the drill",
+            TimeSpan.FromSeconds(60));
+        var status = await admin.GetFromJsonAsync<JsonElement>("/health/status");
+        Assert.True(status.GetProperty("database").GetProperty("healthy").GetBoolean());
+    }
+
+    private static string? Breaker(JsonElement status) => status.GetProperty("database").GetProperty("breakerState").GetString();
 }

@@ -180,10 +180,21 @@ public sealed class AppModelTests
         Assert.Equal(WaitType.WaitUntilStarted, wait.WaitType);
         Assert.Empty(api.Annotations.OfType<WaitAnnotation>());
 
-        // "Recover now" asks before it acts and shows no key.
-        var recover = Assert.Single(api.Annotations.OfType<ResourceCommandAnnotation>(), c => c.Name == "recover-now");
-        Assert.Equal("Recover now", recover.DisplayName);
-        Assert.False(string.IsNullOrEmpty(recover.ConfirmationMessage));
+        // The operator's buttons: each asks before it acts.
+        var postgres = Assert.Single(builder.Resources, r => r.Name == "postgres");
+        foreach (var (resource, command, display) in new (IResource, string, string)[]
+        {
+            (api, "recover-now", "Recover now"),
+            (api, "reset-breaker", "Reset circuit breaker"),
+            (postgres, "simulate-outage", "Simulate outage"),
+            (monitor, "pause-actions", "Pause actions"),
+            (monitor, "resume-actions", "Resume"),
+        })
+        {
+            var annotation = Assert.Single(resource.Annotations.OfType<ResourceCommandAnnotation>(), c => c.Name == command);
+            Assert.Equal(display, annotation.DisplayName);
+            Assert.False(string.IsNullOrEmpty(annotation.ConfirmationMessage), $"{command} must ask first");
+        }
 
         foreach (var key in new[] { "operator-key", "admin-key" })
         {
