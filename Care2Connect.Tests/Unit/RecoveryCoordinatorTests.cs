@@ -230,6 +230,37 @@ public sealed class RecoveryCoordinatorTests : IDisposable
         Assert.Equal(1, _database.Recoveries);
     }
 
+    [Fact]
+    public async Task An_attempt_is_one_trace_with_a_span_per_component_action_tagged_with_trigger_outcome_and_breaker_state()
+    {
+        var activities = new System.Collections.Concurrent.ConcurrentBag<System.Diagnostics.Activity>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == RecoveryCoordinator.ActivitySource.Name,
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activities.Add,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        _database.Status = ComponentStatus.Unhealthy;
+        _database.OnRecover = component => component.Status = ComponentStatus.Healthy;
+        _jobs.Status = ComponentStatus.Unhealthy;
+
+        var attempt = Completed(await Coordinator.RunAsync(Admin("traced"), CancellationToken.None));
+
+        // Other tests run recoveries in parallel: find this attempt's trace by its id.
+        var root = Assert.Single(activities, a => a.OperationName == "recovery.attempt" && (string?)a.GetTagItem("care2connect.recovery.attempt_id") == attempt.Id.ToString());
+        Assert.Equal("admin", root.GetTagItem("care2connect.recovery.trigger"));
+        Assert.Equal("failed", root.GetTagItem("care2connect.recovery.outcome"));
+        Assert.Equal("Closed", root.GetTagItem("care2connect.db.breaker.state"));
+        var children = activities.Where(a => a.ParentSpanId == root.SpanId && a.TraceId == root.TraceId).ToDictionary(a => (string)a.GetTagItem("care2connect.recovery.component")!);
+        Assert.Equal(["database", "jobs"], children.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal("succeeded", children["database"].GetTagItem("care2connect.recovery.outcome"));
+        Assert.Equal("clear-connection-pool", children["database"].GetTagItem("care2connect.recovery.action"));
+        Assert.Equal("failed", children["jobs"].GetTagItem("care2connect.recovery.outcome"));
+        Assert.Equal(System.Diagnostics.ActivityStatusCode.Error, children["jobs"].Status);
+        Assert.NotNull(children["jobs"].GetTagItem("care2connect.db.breaker.state"));
+    }
+
     public void Dispose() => _services.Dispose();
 
     private static RecoveryRequest Admin(string reason) => new(RecoveryTrigger.Admin, "admin#0", reason);
