@@ -90,6 +90,9 @@ internal static partial class Log
     [LoggerMessage(4009, LogLevel.Warning, "The shared recovery cooldown could not be read or claimed ({Reason}); using this process's own state")]
     public static partial void RecoveryCooldownLocal(ILogger logger, string reason);
 
+    [LoggerMessage(4010, LogLevel.Error, "The periodic component check failed; it runs again at the next interval")]
+    public static partial void ComponentCheckFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(5001, LogLevel.Debug, "Speech intelligence job {Job} succeeded in {DurationMs:0} ms: {Summary}")]
     public static partial void SpeechJobSucceeded(ILogger logger, string job, double durationMs, string summary);
 

@@ -23,7 +23,15 @@ internal sealed class ComponentChecker(
         {
             do
             {
-                await CheckOnceAsync(stoppingToken);
+                try
+                {
+                    await CheckOnceAsync(stoppingToken);
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                    // An unexpected failure must not end the checks (nor, as an unhandled background exception, the API).
+                    Log.ComponentCheckFailed(logger, exception);
+                }
             }
             while (await timer.WaitForNextTickAsync(stoppingToken));
         }
