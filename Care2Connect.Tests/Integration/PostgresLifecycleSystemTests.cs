@@ -139,7 +139,7 @@ public sealed class PostgresLifecycleSystemTests(Care2ConnectAppFixture fixture,
         // Once Postgres is back, automatic recovery runs the breaker's trial and verifies it.
         var stats = await Eventually.ValueAsync(
             () => admin.GetFromJsonAsync<JsonElement>("/health/recovery-stats"),
-            body => body.GetProperty("recent").EnumerateArray().Any(a => a.GetProperty("components").EnumerateArray().Any(c =>
+            body => body.GetProperty("source").GetString() == "database" && body.GetProperty("recent").EnumerateArray().Any(a => a.GetProperty("components").EnumerateArray().Any(c =>
                 c.GetProperty("component").GetString() == "database-circuit-breaker" && c.GetProperty("outcome").GetString() == "succeeded")),
             TimeSpan.FromSeconds(60));
         Assert.Equal("database", stats.GetProperty("source").GetString());
