@@ -23,7 +23,7 @@ public sealed class RecoveryTests(TestPostgresServer server, ITestOutputHelper o
     {
         await using var api = new ApiFactory(server, Settings("status"));
         using var anonymous = await ReadyAsync(api, key: null);
-        using var admin = Client(api, ApiFactory.AdminKey);
+        using var admin = api.CreateApiClient(ApiFactory.AdminKey);
 
         var words = await Eventually.ValueAsync(
             () => anonymous.GetFromJsonAsync<JsonElement>("/health/status"),
@@ -52,7 +52,7 @@ public sealed class RecoveryTests(TestPostgresServer server, ITestOutputHelper o
         Assert.Equal(300, details.GetProperty("recovery").GetProperty("cooldownSeconds").GetDouble());
 
         // An operator is not an admin: words only.
-        using var operatorClient = Client(api, ApiFactory.OperatorKey);
+        using var operatorClient = api.CreateApiClient(ApiFactory.OperatorKey);
         Assert.Equal(2, (await operatorClient.GetFromJsonAsync<JsonElement>("/health/status")).EnumerateObject().Count());
     }
 
@@ -385,20 +385,9 @@ public sealed class RecoveryTests(TestPostgresServer server, ITestOutputHelper o
     private static async Task<HttpClient> ReadyAsync(ApiFactory api, string? key)
     {
         (await api.CreateReadyClientAsync()).Dispose();
-        return Client(api, key);
+        return api.CreateApiClient(key);
     }
 
-    private static HttpClient Client(ApiFactory api, string? key)
-    {
-        var client = api.CreateClient();
-        client.Timeout = TimeSpan.FromSeconds(60);
-        if (key is not null)
-        {
-            client.DefaultRequestHeaders.Add("X-Api-Key", key);
-        }
-
-        return client;
-    }
 
     private static async Task<JsonElement> RecoverAsync(HttpClient client, object body)
     {

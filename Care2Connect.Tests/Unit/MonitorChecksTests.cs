@@ -4,6 +4,7 @@ using System.Text.Json;
 using Care2Connect.Monitor.Checks;
 using Care2Connect.Monitor.Probing;
 using Microsoft.Extensions.Configuration;
+using Care2Connect.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -300,12 +301,12 @@ public sealed class MonitorSmallPartsTests
         using var heartbeat = new Heartbeat(provider.GetRequiredService<IHttpClientFactory>(), options, time, Microsoft.Extensions.Logging.Abstractions.NullLogger<Heartbeat>.Instance);
 
         await heartbeat.StartAsync(default);
-        await WaitUntilAsync(() => Volatile.Read(ref beats) == 1);
+        await Eventually.HoldsAsync(() => Task.FromResult(Volatile.Read(ref beats) == 1), "condition never held", TimeSpan.FromSeconds(10));
         time.Advance(TimeSpan.FromSeconds(59));
         await Task.Delay(50);
         Assert.Equal(1, Volatile.Read(ref beats));
         time.Advance(TimeSpan.FromSeconds(1));
-        await WaitUntilAsync(() => Volatile.Read(ref beats) == 2);
+        await Eventually.HoldsAsync(() => Task.FromResult(Volatile.Read(ref beats) == 2), "condition never held", TimeSpan.FromSeconds(10));
         await heartbeat.StopAsync(default);
     }
 
@@ -316,15 +317,6 @@ public sealed class MonitorSmallPartsTests
         return context;
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition never held");
-            await Task.Delay(10);
-        }
-    }
 
     private sealed class CountingHandler(Action onRequest) : HttpMessageHandler
     {

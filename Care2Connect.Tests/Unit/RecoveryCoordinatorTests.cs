@@ -2,6 +2,7 @@ using Care2Connect.Api.Data;
 using Care2Connect.Api.Data.Resilience;
 using Care2Connect.Api.Recovery;
 using Care2Connect.Api.SpeechIntelligence;
+using Care2Connect.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -167,7 +168,7 @@ public sealed class RecoveryCoordinatorTests : IDisposable
         };
 
         var first = Coordinator.RunAsync(Admin("first"), CancellationToken.None);
-        await WaitUntilAsync(() => _database.Recoveries == 1);
+        await Eventually.HoldsAsync(() => Task.FromResult(_database.Recoveries == 1), "condition never held", TimeSpan.FromSeconds(10));
         var second = Coordinator.RunAsync(new RecoveryRequest(RecoveryTrigger.Monitor, "monitor", "joining"), CancellationToken.None);
         release.SetResult();
 
@@ -267,15 +268,6 @@ public sealed class RecoveryCoordinatorTests : IDisposable
 
     private static RecoveryAttempt Completed(RecoveryResult result) => Assert.IsType<RecoveryCompleted>(result).Attempt;
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition never held");
-            await Task.Delay(10);
-        }
-    }
 
     private sealed class FakeComponent(string name, bool critical, string? action) : IRecoverableComponent
     {
