@@ -22,7 +22,7 @@ internal sealed class CheckCatalog
         var settings = options.Value;
         var checks = new List<MonitorCheck>();
 
-        var apiBase = api.Value.BaseAddress ?? configuration.GetValue<Uri?>("services:api:http:0");
+        var apiBase = ApiBase = api.Value.BaseAddress ?? configuration.GetValue<Uri?>("services:api:http:0");
         if (apiBase is null)
         {
             Log.NoApiAddress(logger);
@@ -94,4 +94,7 @@ internal sealed class CheckCatalog
     }
 
     public IReadOnlyList<MonitorCheck> Checks { get; }
+
+    /// <summary>Where the API's health and admin routes are (its internal endpoint), or null when nothing says.</summary>
+    public Uri? ApiBase { get; }
 }

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Care2Connect.Monitor.Probing;
 using Microsoft.Extensions.Options;
 
 namespace Care2Connect.Monitor.Checks;
@@ -16,8 +15,7 @@ internal sealed class RecoveryRequester(
     IHttpClientFactory clients,
     IOptions<MonitorOptions> monitor,
     IOptions<MonitorRecoveryOptions> options,
-    IOptions<ApiProbeOptions> api,
-    IConfiguration configuration,
+    CheckCatalog catalog,
     MaintenanceState maintenance,
     MonitorEvents events,
     MonitorMetrics metrics,
@@ -124,13 +122,12 @@ internal sealed class RecoveryRequester(
     private async Task RequestAsync(List<string> components, Fault fault, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var reason = $"monitor: {string.Join(", ", components)} DOWN";
-        var baseAddress = api.Value.BaseAddress ?? configuration.GetValue<Uri?>("services:api:http:0");
         RecoveryRequestRecord record;
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bounded.CancelAfter(options.Value.RequestTimeout);
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(baseAddress!, "/health/recover"))
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(catalog.ApiBase!, "/health/recover"))
             {
                 Content = JsonContent.Create(new { reason, components }),
             };

@@ -108,6 +108,7 @@ public sealed class RecoveryRequesterTests : IDisposable
         services.AddSingleton<IMonitorSink>(_sink);
         services.AddSingleton<MonitorEvents>();
         services.AddSingleton<MonitorMetrics>();
+        services.AddSingleton<CheckCatalog>();
         services.AddSingleton<RecoveryRequester>();
         _services = services.BuildServiceProvider();
     }
