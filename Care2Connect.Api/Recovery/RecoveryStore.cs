@@ -244,17 +244,24 @@ internal sealed class RecoveryStore(
             recent = [.. _recent];
         }
 
-        var components = recent.SelectMany(a => a.Components).Select(c => (c.Component, Outcome: c.Outcome.ToString(), c.DurationMs));
-        var attempts = recent.Select(a => a.Outcome.ToString());
+        // The same counts the database query gives, over what this process remembers.
+        var attempts = recent.GroupBy(a => Word(a.Outcome)).Select(g => new OutcomeCount(g.Key, g.Count())).ToList();
+        var components = recent.SelectMany(a => a.Components)
+            .GroupBy(c => (c.Component, Outcome: Word(c.Outcome)))
+            .Select(g => new ComponentOutcomeCount(g.Key.Component, g.Key.Outcome, g.Count(), g.Sum(c => c.DurationMs)))
+            .ToList();
         return Compute("local", attempts, components, recent, PendingWrites);
     }
 
     private static async Task<RecoveryStatistics> ReadStatisticsAsync(CareDbContext db, CancellationToken cancellationToken)
     {
-        var attempts = await db.RecoveryAttempts.GroupBy(a => a.Outcome).Select(g => new { Outcome = g.Key, Count = g.Count() }).ToListAsync(cancellationToken);
+        var attempts = await db.RecoveryAttempts
+            .GroupBy(a => a.Outcome)
+            .Select(g => new OutcomeCount(g.Key, g.Count()))
+            .ToListAsync(cancellationToken);
         var components = await db.RecoveryComponentResults
             .GroupBy(c => new { c.Component, c.Outcome })
-            .Select(g => new { g.Key.Component, g.Key.Outcome, Count = g.Count(), TotalMs = g.Sum(c => c.DurationMs) })
+            .Select(g => new ComponentOutcomeCount(g.Key.Component, g.Key.Outcome, g.Count(), g.Sum(c => c.DurationMs)))
             .ToListAsync(cancellationToken);
         var recent = await db.RecoveryAttempts.AsNoTracking()
             .Include(a => a.Components)
@@ -262,49 +269,50 @@ internal sealed class RecoveryStore(
             .Take(RecentCapacity)
             .AsSplitQuery()
             .ToListAsync(cancellationToken);
-
-        // Expand the groups back into rows of (component, outcome, duration) for one shared computation; the mean
-        // needs only the sums, so each group contributes its count and its average.
-        var rows = components.SelectMany(g => Enumerable.Repeat((g.Component, g.Outcome, g.TotalMs / g.Count), g.Count));
-        return Compute("database", attempts.SelectMany(a => Enumerable.Repeat(a.Outcome, a.Count)), rows, [.. recent.Select(FromRecord)], 0);
+        return Compute("database", attempts, components, [.. recent.Select(FromRecord)], 0);
     }
 
+    // Success rate and mean time to recover count only actions taken (succeeded or failed); skips are not attempts to repair.
     private static RecoveryStatistics Compute(
         string source,
-        IEnumerable<string> attemptOutcomes,
-        IEnumerable<(string Component, string Outcome, double DurationMs)> componentResults,
+        IReadOnlyList<OutcomeCount> attempts,
+        IReadOnlyList<ComponentOutcomeCount> components,
         IReadOnlyList<RecoveryAttempt> recent,
         int pending)
     {
-        var outcomes = attemptOutcomes.GroupBy(o => o, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.Count(), StringComparer.OrdinalIgnoreCase);
-        var results = componentResults.ToList();
-        var succeeded = results.Where(r => Is(r.Outcome, RecoveryOutcome.Succeeded)).ToList();
-        var acted = succeeded.Count + results.Count(r => Is(r.Outcome, RecoveryOutcome.Failed));
-        var perComponent = results
-            .GroupBy(r => r.Component, StringComparer.OrdinalIgnoreCase)
+        var succeeded = components.Where(c => Is(c.Outcome, RecoveryOutcome.Succeeded)).ToList();
+        var succeededCount = succeeded.Sum(c => c.Count);
+        var acted = succeededCount + Count(components, RecoveryOutcome.Failed);
+        var perComponent = components
+            .GroupBy(c => c.Component, StringComparer.OrdinalIgnoreCase)
             .OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g =>
-            {
-                var ok = g.Where(r => Is(r.Outcome, RecoveryOutcome.Succeeded)).ToList();
-                return new ComponentRecoveryCounts(
-                    g.Key,
-                    ok.Count,
-                    g.Count(r => Is(r.Outcome, RecoveryOutcome.Failed)),
-                    g.Count(r => Is(r.Outcome, RecoveryOutcome.Skipped)),
-                    ok.Count > 0 ? Math.Round(ok.Average(r => r.DurationMs), 1) : null);
-            })
+            .Select(g => new ComponentRecoveryCounts(
+                g.Key,
+                Count(g, RecoveryOutcome.Succeeded),
+                Count(g, RecoveryOutcome.Failed),
+                Count(g, RecoveryOutcome.Skipped),
+                MeanMs(g.Where(c => Is(c.Outcome, RecoveryOutcome.Succeeded)))))
             .ToList();
         return new RecoveryStatistics(
             source,
-            outcomes.Values.Sum(),
-            outcomes.GetValueOrDefault(Word(RecoveryOutcome.Succeeded)),
-            outcomes.GetValueOrDefault(Word(RecoveryOutcome.Failed)),
-            outcomes.GetValueOrDefault(Word(RecoveryOutcome.Skipped)),
-            acted > 0 ? Math.Round((double)succeeded.Count / acted, 4) : null,
-            succeeded.Count > 0 ? Math.Round(succeeded.Average(r => r.DurationMs), 1) : null,
+            attempts.Sum(a => a.Count),
+            attempts.Where(a => Is(a.Outcome, RecoveryOutcome.Succeeded)).Sum(a => a.Count),
+            attempts.Where(a => Is(a.Outcome, RecoveryOutcome.Failed)).Sum(a => a.Count),
+            attempts.Where(a => Is(a.Outcome, RecoveryOutcome.Skipped)).Sum(a => a.Count),
+            acted > 0 ? Math.Round((double)succeededCount / acted, 4) : null,
+            MeanMs(succeeded),
             perComponent,
             recent,
             pending);
+
+        static int Count(IEnumerable<ComponentOutcomeCount> groups, RecoveryOutcome outcome) =>
+            groups.Where(c => Is(c.Outcome, outcome)).Sum(c => c.Count);
+
+        static double? MeanMs(IEnumerable<ComponentOutcomeCount> groups)
+        {
+            var (count, totalMs) = groups.Aggregate((Count: 0, TotalMs: 0.0), (sum, c) => (sum.Count + c.Count, sum.TotalMs + c.TotalMs));
+            return count > 0 ? Math.Round(totalMs / count, 1) : null;
+        }
     }
 
     private static bool Is(string outcome, RecoveryOutcome expected) => string.Equals(outcome, Word(expected), StringComparison.OrdinalIgnoreCase);
@@ -436,4 +444,8 @@ internal sealed class RecoveryStore(
     private sealed record PendingAttempt(RecoveryAttempt Attempt);
 
     private readonly record struct StoreResult<T>(bool Succeeded, T? Value, string? Failure);
+
+    private sealed record OutcomeCount(string Outcome, int Count);
+
+    private sealed record ComponentOutcomeCount(string Component, string Outcome, int Count, double TotalMs);
 }
