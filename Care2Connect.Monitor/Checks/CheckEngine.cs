@@ -53,10 +53,6 @@ internal sealed class CheckEngine : BackgroundService, IMonitorState
         _time = time;
         _logger = logger;
         _limiter = new SemaphoreSlim(options.Value.MaxConcurrentProbes);
-        if (options.Value.Maintenance)
-        {
-            maintenance.Set(true, "Monitor:Maintenance is set");
-        }
 
         metrics.ObserveStates(() => Components);
     }

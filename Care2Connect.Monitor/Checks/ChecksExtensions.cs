@@ -1,4 +1,5 @@
 using Care2Connect.Monitor.Probing;
+using Microsoft.Extensions.Options;
 
 namespace Care2Connect.Monitor.Checks;
 
@@ -17,7 +18,16 @@ internal static class ChecksExtensions
         builder.Services.AddHttpClient(RecoveryRequester.ClientName).RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
 
-        builder.Services.AddSingleton<MaintenanceState>();
+        builder.Services.AddSingleton(services =>
+        {
+            var maintenance = new MaintenanceState(services.GetRequiredService<TimeProvider>());
+            if (services.GetRequiredService<IOptions<MonitorOptions>>().Value.Maintenance)
+            {
+                maintenance.Set(true, "Monitor:Maintenance is set");
+            }
+
+            return maintenance;
+        });
         builder.Services.AddSingleton<MonitorEvents>();
         builder.Services.AddSingleton<MonitorMetrics>();
         builder.Services.AddSingleton<CheckCatalog>();
