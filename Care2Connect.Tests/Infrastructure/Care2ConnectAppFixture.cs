@@ -8,9 +8,11 @@ namespace Care2Connect.Tests.Infrastructure;
 /// <summary>
 /// Boots the real AppHost once per test class: Local Postgres on its own data directory and port, the API and
 /// the Monitor as real processes. Every await is bounded. On disposal it stops everything and fails if any
-/// process of the run (found by pid and start time, with descendants) is still alive.
+/// process of the run (found by pid and start time, with descendants) is still alive. Every service exports its
+/// telemetry to <see cref="Telemetry"/>, an OTLP receiver of the tests' own, unless a subclass turns the dashboard on
+/// (then the dashboard receives it, as when the AppHost runs for real).
 /// </summary>
-public sealed class Care2ConnectAppFixture : IAsyncLifetime
+public class Care2ConnectAppFixture : IAsyncLifetime
 {
     public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
@@ -41,6 +43,12 @@ public sealed class Care2ConnectAppFixture : IAsyncLifetime
     /// <summary>Receives the Monitor's alerts (its only webhook, generic JSON format).</summary>
     public WebhookReceiver Alerts { get; private set; } = null!;
 
+    /// <summary>Receives every service's spans and metrics (OTLP/HTTP); null when the dashboard is on.</summary>
+    public OtlpReceiver? Telemetry { get; private set; }
+
+    /// <summary>Whether the AppHost runs its dashboard (off by default in Aspire.Hosting.Testing).</summary>
+    protected virtual bool DashboardEnabled => false;
+
     public async Task InitializeAsync()
     {
         using var timeout = new CancellationTokenSource(StartTimeout);
@@ -66,6 +74,7 @@ public sealed class Care2ConnectAppFixture : IAsyncLifetime
                 "Supervisor:Resources:tunnel:Liveness:Timeout=00:00:01",
                 "Supervisor:Resources:tunnel:Liveness:FailureThreshold=2",
             ],
+            (options, _) => options.DisableDashboard = !DashboardEnabled,
             timeout.Token);
 
         var api = builder.CreateResourceBuilder<ProjectResource>("api");
@@ -85,12 +94,22 @@ public sealed class Care2ConnectAppFixture : IAsyncLifetime
             .WithEnvironment("Database__Resilience__MaxRetries", "1")
             .WithEnvironment("Database__Resilience__BaseDelay", "00:00:00.200")
             .WithEnvironment("Database__Resilience__BreakerFailureThreshold", "3");
-        // The testing builder hands every service an OTLP endpoint but, with the dashboard off, nothing listens there:
-        // on shutdown each exporter then waits its 10 s timeout, and a Stop (DCP allows about 15 s) fails. Measured on
-        // the Monitor: 12 s to exit after SIGTERM with the default, 1.7 s with 1 s.
+        // With the dashboard off, the testing builder still hands every service an OTLP endpoint where nothing
+        // listens: the services export to the tests' receiver instead, so traces and metrics can be asserted. The
+        // short export timeout bounds shutdown should the receiver be gone first: with the default 10 s per
+        // exporter, a Stop (DCP allows about 15 s) fails; measured on the Monitor, 12 s to exit after SIGTERM
+        // with the default, 1.7 s with 1 s.
+        Telemetry = DashboardEnabled ? null : await OtlpReceiver.StartAsync();
         foreach (var project in builder.Resources.OfType<ProjectResource>())
         {
-            builder.CreateResourceBuilder(project).WithEnvironment("OTEL_EXPORTER_OTLP_TIMEOUT", "1000");
+            var resource = builder.CreateResourceBuilder(project).WithEnvironment("OTEL_EXPORTER_OTLP_TIMEOUT", "1000");
+            if (Telemetry is not null)
+            {
+                resource.WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", Telemetry.Endpoint.ToString().TrimEnd('/'))
+                    .WithEnvironment("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
+                    .WithEnvironment("OTEL_METRIC_EXPORT_INTERVAL", "1000")
+                    .WithEnvironment("OTEL_BSP_SCHEDULE_DELAY", "500");
+            }
         }
 
         Alerts = await WebhookReceiver.StartAsync(TimeProvider.System);
@@ -229,6 +248,11 @@ public sealed class Care2ConnectAppFixture : IAsyncLifetime
 
         _stopping.Dispose();
         await Alerts.DisposeAsync();
+        if (Telemetry is not null)
+        {
+            await Telemetry.DisposeAsync();
+        }
+
         if (leftovers.Count == 0)
         {
             Directory.Delete(DataDirectory, recursive: true);

@@ -120,6 +120,82 @@ public sealed class MonitorSystemTests(Care2ConnectAppFixture fixture, ITestOutp
             : null;
 
     [Fact]
+    public async Task A_check_of_the_apis_detailed_status_is_one_trace_from_the_monitor_through_the_api_to_postgres()
+    {
+        var telemetry = fixture.Telemetry ?? throw new InvalidOperationException("This fixture exports to the tests' receiver.");
+
+        // The Monitor checks the detailed status every second here; any one check since the boot will do, as long as
+        // every hop of it arrived: the Monitor's check span, its HTTP call, the API's request and the query it ran.
+        (ReceivedSpan Check, ReceivedSpan Call, ReceivedSpan Request, ReceivedSpan Query)? found = null;
+        await Eventually.HoldsAsync(
+            () =>
+            {
+                found = FindCheckTrace(telemetry.Spans);
+                return Task.FromResult(found is not null);
+            },
+            "no api-status check reached PostgreSQL in one trace");
+
+        var (check, call, request, query) = found!.Value;
+        output.WriteLine($"trace {check.TraceId}: {check.Service}/{check.Name} > {call.Service}/{call.Name} > {request.Service}/{request.Name} > {query.Service}/{query.Name}");
+        Assert.Equal("monitor", check.Service);
+        Assert.Equal("Care2Connect.Monitor", check.Scope);
+        Assert.Equal("api-status", check.Attributes["care2connect.check"]);
+        Assert.Equal("monitor", call.Service);
+        Assert.Equal(SpanKindClient, call.Kind);
+        Assert.Equal("api", request.Service);
+        Assert.Equal(SpanKindServer, request.Kind);
+        Assert.Equal("/health/status", request.Attributes["url.path"]);
+        Assert.Equal("api", query.Service);
+        Assert.Equal("Npgsql", query.Scope);
+        Assert.Equal(SpanKindClient, query.Kind);
+    }
+
+    private const int SpanKindServer = 2;
+    private const int SpanKindClient = 3;
+
+    // A Monitor check span whose HTTP call is the parent of the API's request, under which (at any depth) the API
+    // ran a PostgreSQL command.
+    private static (ReceivedSpan Check, ReceivedSpan Call, ReceivedSpan Request, ReceivedSpan Query)? FindCheckTrace(IReadOnlyList<ReceivedSpan> spans)
+    {
+        foreach (var check in spans.Where(s => s.Name == "monitor.check api-status"))
+        {
+            var trace = spans.Where(s => s.TraceId == check.TraceId).ToList();
+            foreach (var call in trace.Where(s => s.ParentSpanId == check.SpanId && s.Kind == SpanKindClient))
+            {
+                foreach (var request in trace.Where(s => s.ParentSpanId == call.SpanId && s.Service == "api" && s.Kind == SpanKindServer))
+                {
+                    var query = trace.FirstOrDefault(s => s.Scope == "Npgsql" && DescendsFrom(s, request, trace));
+                    if (query is not null)
+                    {
+                        return (check, call, request, query);
+                    }
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static bool DescendsFrom(ReceivedSpan span, ReceivedSpan ancestor, List<ReceivedSpan> trace)
+    {
+        for (var current = span; current.ParentSpanId is { } parent;)
+        {
+            if (parent == ancestor.SpanId)
+            {
+                return true;
+            }
+
+            current = trace.FirstOrDefault(s => s.SpanId == parent)!;
+            if (current is null)
+            {
+                return false;
+            }
+        }
+
+        return false;
+    }
+
+    [Fact]
     public async Task Pause_and_resume_from_the_dashboard_flip_the_maintenance_switch()
     {
         using var monitor = MonitorClient();

@@ -178,6 +178,7 @@ public sealed class PostgresLifecycleSystemTests(Care2ConnectAppFixture fixture,
         await fixture.ExecuteCommandAsync("api", "reset-breaker");
 
         // The drill: Postgres stopped for 10 s (the tests' setting), then started, by one command.
+        var drillStarted = DateTimeOffset.UtcNow;
         var drill = fixture.App.ResourceCommands.ExecuteCommandAsync("postgres", "simulate-outage");
         await TrafficUntilTheBreakerOpensAsync(operatorClient, admin, "the breaker never opened during the drill", TimeSpan.FromSeconds(30));
 
@@ -189,6 +190,22 @@ public sealed class PostgresLifecycleSystemTests(Care2ConnectAppFixture fixture,
             TimeSpan.FromSeconds(60));
         var status = await admin.GetFromJsonAsync<JsonElement>("/health/status");
         Assert.True(status.GetProperty("database").GetProperty("healthy").GetBoolean());
+
+        // The same story in the metrics the dashboard charts: the breaker's state gauge (0 closed, 1 open) read 1
+        // during the drill and 0 after it, and the transitions counter counted the way there and back.
+        var telemetry = fixture.Telemetry ?? throw new InvalidOperationException("This fixture exports to the tests' receiver.");
+        await Eventually.HoldsAsync(
+            () =>
+            {
+                var states = telemetry.MetricPoints.Where(p => p.Service == "api" && p.Name == "care2connect.db.breaker.state" && p.Time >= drillStarted).ToList();
+                var opened = states.FirstOrDefault(p => p.Value == 1);
+                return Task.FromResult(opened is not null && states.Any(p => p.Value == 0 && p.Time > opened.Time));
+            },
+            "the breaker state metric never showed open and then closed");
+        var transitions = telemetry.MetricPoints.Where(p => p.Service == "api" && p.Name == "care2connect.db.breaker.transitions").ToList();
+        Assert.Contains(transitions, p => p.Attributes["to"] == "Open" && p.Value >= 1);
+        Assert.Contains(transitions, p => p.Attributes["to"] == "Closed" && p.Value >= 1);
+        Assert.All(transitions, p => Assert.Equal("{transition}", p.Unit));
     }
 
     private static string? Breaker(JsonElement status) => status.GetProperty("database").GetProperty("breakerState").GetString();
