@@ -4,40 +4,40 @@ namespace Care2Connect.AppHost;
 
 internal static partial class Log
 {
-    [LoggerMessage(1001, LogLevel.Information, "Postgres mode: {Mode}. {Reason}")]
+    [LoggerMessage(8001, LogLevel.Information, "Postgres mode: {Mode}. {Reason}")]
     public static partial void PostgresMode(ILogger logger, Postgres.PostgresMode mode, string reason);
 
-    [LoggerMessage(1002, LogLevel.Information, "Created database {Database}")]
+    [LoggerMessage(8002, LogLevel.Information, "Created database {Database}")]
     public static partial void DatabaseCreated(ILogger logger, string database);
 
-    [LoggerMessage(1101, LogLevel.Information,
+    [LoggerMessage(8101, LogLevel.Information,
         "API keys: open the dashboard, Parameters ({OperatorKey}, {AdminKey}), or run 'dotnet user-secrets list --project Care2Connect.AppHost' (stored in ~/.microsoft/usersecrets/{UserSecretsId}/secrets.json)")]
     public static partial void WhereTheKeysAre(ILogger logger, string operatorKey, string adminKey, string userSecretsId);
 
-    [LoggerMessage(2001, LogLevel.Warning, "{Message}")]
+    [LoggerMessage(8201, LogLevel.Warning, "{Message}")]
     public static partial void Restarting(ILogger logger, string message);
 
-    [LoggerMessage(2002, LogLevel.Critical, "{Message}")]
+    [LoggerMessage(8202, LogLevel.Critical, "{Message}")]
     public static partial void BudgetSpent(ILogger logger, string message);
 
-    [LoggerMessage(2003, LogLevel.Error, "{Message}")]
+    [LoggerMessage(8203, LogLevel.Error, "{Message}")]
     public static partial void RestartFailed(ILogger logger, string message);
 
-    [LoggerMessage(2004, LogLevel.Error, "Could not write {Path}: {Reason}")]
+    [LoggerMessage(8204, LogLevel.Error, "Could not write {Path}: {Reason}")]
     public static partial void SupervisorLogUnwritable(ILogger logger, string? path, string reason);
 
-    [LoggerMessage(2005, LogLevel.Error, "Could not kill process {Pid} after its liveness probe failed: {Reason}")]
+    [LoggerMessage(8205, LogLevel.Error, "Could not kill process {Pid} after its liveness probe failed: {Reason}")]
     public static partial void KillFailed(ILogger logger, int pid, string reason);
 
-    [LoggerMessage(3001, LogLevel.Information, "Recover now: {Outcome} ({Summary}); attempt {AttemptId} is in /health/recovery-stats")]
+    [LoggerMessage(8301, LogLevel.Information, "Recover now: {Outcome} ({Summary}); attempt {AttemptId} is in /health/recovery-stats")]
     public static partial void RecoverNowFinished(ILogger logger, string outcome, string summary, Guid attemptId);
 
-    [LoggerMessage(3002, LogLevel.Information, "Reset circuit breaker: {Before} -> {After}")]
+    [LoggerMessage(8302, LogLevel.Information, "Reset circuit breaker: {Before} -> {After}")]
     public static partial void BreakerReset(ILogger logger, string before, string after);
 
-    [LoggerMessage(3003, LogLevel.Warning, "Simulate outage: stopped; starting again in {Duration}")]
+    [LoggerMessage(8303, LogLevel.Warning, "Simulate outage: stopped; starting again in {Duration}")]
     public static partial void OutageDrillStopped(ILogger logger, TimeSpan duration);
 
-    [LoggerMessage(3004, LogLevel.Information, "Simulate outage: started again (success: {Success})")]
+    [LoggerMessage(8304, LogLevel.Information, "Simulate outage: started again (success: {Success})")]
     public static partial void OutageDrillStarted(ILogger logger, bool success);
 }

@@ -173,7 +173,7 @@ public sealed class HistoryStoreTests : IDisposable
         Assert.Empty(await store.UptimeAsync(TimeSpan.FromDays(365), default));
         await pruner.StopAsync(default);
 
-        int PrunedCount() => _logs.Count(line => line.Contains("[3003]", StringComparison.Ordinal));
+        int PrunedCount() => _logs.Count(line => line.Contains("[7003]", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -212,7 +212,7 @@ public sealed class HistoryStoreTests : IDisposable
         Assert.Equal(16L, await ScalarAsync("SELECT COUNT(*) FROM observations"));
         Assert.Equal(Start.AddSeconds(4).ToUnixTimeMilliseconds(), await ScalarAsync("SELECT MIN(at) FROM observations"));
         Assert.Equal(2, (await store.RecentTransitionsAsync(20, default)).Count);
-        Assert.Equal(4, _logs.Count(line => line.Contains("[3001]", StringComparison.Ordinal)));
+        Assert.Equal(4, _logs.Count(line => line.Contains("[7001]", StringComparison.Ordinal)));
     }
 
     [Fact]
