@@ -88,6 +88,16 @@ public sealed class DatabaseFailureClassifierTests
             new NpgsqlException("Exception while reading from stream", new TimeoutException())));
 
     [Fact]
+    public void A_failure_to_connect_is_retried_unless_the_server_refused_the_login()
+    {
+        // Npgsql's connect timeout looks like a command timeout; thrown while opening, nothing was sent: retry.
+        Assert.Equal(DatabaseFailureKind.Transient, DatabaseFailureClassifier.Classify(
+            new DatabaseConnectException(new NpgsqlException("The operation has timed out", new TimeoutException()))));
+        Assert.Equal(DatabaseFailureKind.Permanent, DatabaseFailureClassifier.Classify(
+            new DatabaseConnectException(new PostgresException("password authentication failed", "FATAL", "FATAL", "28P01"))));
+    }
+
+    [Fact]
     public void Failures_wrapped_by_ef_are_unwrapped()
     {
         var unique = new DbUpdateException("save failed", new PostgresException("dup", "ERROR", "ERROR", "23505"));

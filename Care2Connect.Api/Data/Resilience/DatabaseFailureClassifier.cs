@@ -23,7 +23,8 @@ internal enum DatabaseFailureKind
 /// (P1001 unreachable, P1002 connect timeout, P1017 connection closed, P2024 pool timeout) plus serialization
 /// failures and deadlocks. Never: constraint violations, validation, a cancelled query (57014), or a command
 /// that hit its own timeout — it may already have done its work, and repeating a slow statement on a struggling
-/// server only adds load.
+/// server only adds load. A timeout while connecting is not a command timeout: nothing was sent
+/// (<see cref="DatabaseConnectException"/>).
 /// </summary>
 internal static class DatabaseFailureClassifier
 {
@@ -38,6 +39,11 @@ internal static class DatabaseFailureClassifier
         {
             switch (current)
             {
+                // The server's own refusal (a wrong password, an unknown database) is as permanent here as anywhere.
+                case DatabaseConnectException { InnerException: PostgresException refused }:
+                    return ClassifySqlState(refused.SqlState);
+                case DatabaseConnectException:
+                    return DatabaseFailureKind.Transient;
                 case PostgresException postgres:
                     return ClassifySqlState(postgres.SqlState);
                 case NpgsqlException npgsql:
