@@ -3,7 +3,8 @@
 //   GET /ready   -> 200 {"status":200,"readyConnections":N,"connectorId":"..."}, or 503 with readyConnections 0
 //   GET /metrics -> Prometheus text with cloudflared_tunnel_ha_connections
 // on its metrics endpoint (METRICS_PORT), and forwards everything on its public endpoint (PUBLIC_PORT) to the
-// origin (TUNNEL_ORIGIN), as the Cloudflare edge would. Control endpoints (POST /control/...) on the metrics port
+// origin (TUNNEL_ORIGIN), as the Cloudflare edge would: 502 when the origin cannot be reached, 524 when it does not
+// answer within TUNNEL_ORIGIN_TIMEOUT seconds (100), 530 (error 1033) when the tunnel has no edge connection. Control endpoints (POST /control/...) on the metrics port
 // let the dashboard break it on purpose: go unready, lose the edge (public side fails while /ready says ready),
 // or exit.
 using System.Globalization;
@@ -18,7 +19,13 @@ builder.WebHost.ConfigureKestrel(kestrel =>
     kestrel.Listen(IPAddress.Loopback, metricsPort);
     kestrel.Listen(IPAddress.Loopback, publicPort);
 });
-builder.Services.AddHttpClient("origin", client => client.BaseAddress = origin)
+// How long the edge waits for the origin's response headers: Cloudflare's proxy read timeout, 100 s by default.
+var originTimeout = TimeSpan.FromSeconds(double.Parse(builder.Configuration["TUNNEL_ORIGIN_TIMEOUT"] ?? "100", CultureInfo.InvariantCulture));
+builder.Services.AddHttpClient("origin", client =>
+    {
+        client.BaseAddress = origin;
+        client.Timeout = originTimeout;
+    })
     .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
 
 var state = new TunnelState(int.Parse(builder.Configuration["TUNNEL_CONNECTIONS"] ?? "4", CultureInfo.InvariantCulture));
@@ -88,8 +95,28 @@ app.Use(async (context, next) =>
     // Cloudflare appends the client to any X-Forwarded-For it received.
     var forwardedFor = context.Request.Headers["X-Forwarded-For"].ToString();
     request.Headers.TryAddWithoutValidation("X-Forwarded-For", string.IsNullOrEmpty(forwardedFor) ? client : $"{forwardedFor}, {client}");
-    using var response = await context.RequestServices.GetRequiredService<IHttpClientFactory>().CreateClient("origin")
-        .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, context.RequestAborted);
+    HttpResponseMessage response;
+    try
+    {
+        response = await context.RequestServices.GetRequiredService<IHttpClientFactory>().CreateClient("origin")
+            .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, context.RequestAborted);
+    }
+    catch (HttpRequestException)
+    {
+        // What the edge answers when the connector cannot reach the origin.
+        context.Response.StatusCode = StatusCodes.Status502BadGateway;
+        await context.Response.WriteAsync("error code: 502");
+        return;
+    }
+    catch (TaskCanceledException) when (!context.RequestAborted.IsCancellationRequested)
+    {
+        // The origin took longer than the edge waits (Cloudflare: 100 s, then 524).
+        context.Response.StatusCode = 524;
+        await context.Response.WriteAsync("error code: 524");
+        return;
+    }
+
+    using var _ = response;
     context.Response.StatusCode = (int)response.StatusCode;
     foreach (var header in response.Headers.Concat(response.Content.Headers))
     {
