@@ -83,14 +83,21 @@ public sealed class DatabaseFailureClassifierTests
     }
 
     [Fact]
-    public void A_command_that_hit_its_timeout_is_not_retried() =>
+    public void A_command_that_hit_its_timeout_is_not_retried()
+    {
         Assert.Equal(DatabaseFailureKind.CommandTimeout, DatabaseFailureClassifier.Classify(
             new NpgsqlException("Exception while reading from stream", new TimeoutException())));
+        Assert.Equal(DatabaseFailureKind.CommandTimeout, DatabaseFailureClassifier.Classify(
+            new NpgsqlException("Exception while writing to stream", new TimeoutException())));
+    }
 
     [Fact]
     public void A_failure_to_connect_is_retried_unless_the_server_refused_the_login()
     {
-        // Npgsql's connect timeout looks like a command timeout; thrown while opening, nothing was sent: retry.
+        // Npgsql's connect timeout, also when EF opens a connection in the middle of a unit of work: retry.
+        Assert.Equal(DatabaseFailureKind.Transient, DatabaseFailureClassifier.Classify(
+            new InvalidOperationException("likely transient", new NpgsqlException("The operation has timed out", new TimeoutException()))));
+        // Thrown while the data layer opens the connection, whatever it is, nothing was sent: retry.
         Assert.Equal(DatabaseFailureKind.Transient, DatabaseFailureClassifier.Classify(
             new DatabaseConnectException(new NpgsqlException("The operation has timed out", new TimeoutException()))));
         Assert.Equal(DatabaseFailureKind.Permanent, DatabaseFailureClassifier.Classify(

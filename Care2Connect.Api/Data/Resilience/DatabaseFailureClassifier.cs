@@ -77,10 +77,14 @@ internal static class DatabaseFailureClassifier
             return DatabaseFailureKind.Transient;
         }
 
-        // Npgsql reports a command timeout as an NpgsqlException wrapping a TimeoutException.
+        // Npgsql reports a command timeout as "Exception while reading from (or writing to) stream" wrapping a
+        // TimeoutException. Any other timeout it wraps is the connect timeout ("The operation has timed out" from
+        // opening a connection, also when EF opens one in the middle of a unit of work): nothing was sent.
         if (exception.InnerException is TimeoutException)
         {
-            return DatabaseFailureKind.CommandTimeout;
+            return exception.Message.StartsWith("Exception while ", StringComparison.Ordinal)
+                ? DatabaseFailureKind.CommandTimeout
+                : DatabaseFailureKind.Transient;
         }
 
         return exception.InnerException is SocketException or IOException or EndOfStreamException || exception.IsTransient
