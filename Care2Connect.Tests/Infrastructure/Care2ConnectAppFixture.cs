@@ -49,6 +49,11 @@ public class Care2ConnectAppFixture : IAsyncLifetime
     /// <summary>Whether the AppHost runs its dashboard (off by default in Aspire.Hosting.Testing).</summary>
     protected virtual bool DashboardEnabled => false;
 
+    /// <summary>Last changes to the app model before it is built; a setting made here wins over the ones above.</summary>
+    protected virtual void Configure(IDistributedApplicationTestingBuilder builder)
+    {
+    }
+
     public async Task InitializeAsync()
     {
         using var timeout = new CancellationTokenSource(StartTimeout);
@@ -121,6 +126,7 @@ public class Care2ConnectAppFixture : IAsyncLifetime
             .WithEnvironment("Monitor__DefaultTimeout", "00:00:02")
             .WithEnvironment("Monitor__Recovery__Cooldown", "00:01:00");
 
+        Configure(builder);
         _app = await builder.BuildAsync(timeout.Token);
         await _app.StartAsync(timeout.Token);
         _logPump = PumpPostgresLogAsync(_stopping.Token);
@@ -163,6 +169,50 @@ public class Care2ConnectAppFixture : IAsyncLifetime
         using var cts = new CancellationTokenSource(DefaultTimeout);
         var result = await App.ResourceCommands.ExecuteCommandAsync(resource, command, cts.Token);
         Assert.True(result.Success, $"{command} on {resource} failed: {result.Message}");
+    }
+
+    /// <summary>
+    /// Whenever the simulated tunnel is up, makes it unready, until the supervisor has spent the tunnel's restart
+    /// budget on it. Returns the state that says so and how many times the tunnel was made unready.
+    /// </summary>
+    public async Task<(ResourceEvent Spent, int Unready)> UnreadyTunnelUntilBudgetSpentAsync()
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
+        var unready = 0;
+        while (true)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the tunnel's budget was never spent ({unready} times unready)");
+            var current = await WaitForStateAsync("tunnel", _ => true);
+            if (current.Snapshot.State?.Text?.StartsWith("Restart budget spent", StringComparison.Ordinal) == true)
+            {
+                return (current, unready);
+            }
+
+            if (current.Snapshot.State?.Text == KnownResourceStates.Running)
+            {
+                await RecordProcessesAsync(CancellationToken.None);
+                try
+                {
+                    using var metrics = App.CreateHttpClient("tunnel", "metrics");
+                    metrics.Timeout = TimeSpan.FromSeconds(2);
+                    using var ready = await metrics.GetAsync("/ready");
+                    if (ready.IsSuccessStatusCode)
+                    {
+                        // Let the supervisor see it up first (one probe period): until then a failing probe is a
+                        // slow start, not a hang, and only counts after the startup timeout.
+                        await Task.Delay(TimeSpan.FromSeconds(1.5));
+                        (await metrics.PostAsync("/control/unready", null)).Dispose();
+                        unready++;
+                    }
+                }
+                catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
+                {
+                    // Starting or already gone.
+                }
+            }
+
+            await Task.Delay(200);
+        }
     }
 
     /// <summary>The pid DCP reports for a resource (for projects, the <c>dotnet run</c> wrapper's).</summary>

@@ -114,42 +114,7 @@ public sealed class SupervisionSystemTests(Care2ConnectAppFixture fixture, ITest
     {
         // Whenever the tunnel is up, make it unready; the supervisor's liveness probe (/ready) notices and restarts
         // it, until the budget of 5 is spent.
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
-        ResourceEvent? spent = null;
-        while (spent is null)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the budget was never spent");
-            var current = await fixture.WaitForStateAsync("tunnel", _ => true);
-            if (current.Snapshot.State?.Text?.StartsWith("Restart budget spent", StringComparison.Ordinal) == true)
-            {
-                spent = current;
-                break;
-            }
-
-            if (current.Snapshot.State?.Text == KnownResourceStates.Running)
-            {
-                await fixture.RecordProcessesAsync(CancellationToken.None);
-                try
-                {
-                    using var metrics = fixture.App.CreateHttpClient("tunnel", "metrics");
-                    metrics.Timeout = TimeSpan.FromSeconds(2);
-                    using var ready = await metrics.GetAsync("/ready");
-                    if (ready.IsSuccessStatusCode)
-                    {
-                        // Let the supervisor see it up first (one probe period): until then a failing probe is a
-                        // slow start, not a hang, and only counts after the startup timeout.
-                        await Task.Delay(TimeSpan.FromSeconds(1.5));
-                        (await metrics.PostAsync("/control/unready", null)).Dispose();
-                    }
-                }
-                catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
-                {
-                    // Starting or already gone.
-                }
-            }
-
-            await Task.Delay(200);
-        }
+        var (spent, _) = await fixture.UnreadyTunnelUntilBudgetSpentAsync();
 
         Assert.Equal("0", Property(spent, "supervisor.budget_left"));
         Assert.Equal("5", Property(spent, "supervisor.restarts_in_window"));
