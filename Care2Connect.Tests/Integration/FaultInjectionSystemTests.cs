@@ -175,12 +175,17 @@ public sealed class FaultInjectionSystemTests(FaultInjectionFixture fixture, ITe
         var load = StartLoad("tunnel");
         await load.WaitForAcknowledgedWritesAsync(20, TimeSpan.FromSeconds(60));
 
-        // Six times unready: five restarts, then the budget holds and there is no sixth.
-        var (_, unready) = await fixture.UnreadyTunnelUntilBudgetSpentAsync();
+        // Six times unready: five restarts, then the budget holds and there is no sixth, and the dashboard says so.
+        // (The rolling window that gives the budget back is proven in RestartBudgetTests.)
+        var (spent, unready) = await fixture.UnreadyTunnelUntilBudgetSpentAsync();
         Assert.Equal(6, unready);
+        Assert.Equal("0", Property(spent, "supervisor.budget_left"));
+        Assert.Equal("5", Property(spent, "supervisor.restarts_in_window"));
         await Task.Delay(TimeSpan.FromSeconds(3));
         var held = await fixture.WaitForStateAsync("tunnel", _ => true);
         Assert.StartsWith("Restart budget spent", held.Snapshot.State?.Text, StringComparison.Ordinal);
+        var log = await File.ReadAllTextAsync(Path.Combine(fixture.LogDirectory, "supervisor.log"));
+        Assert.Contains("[CRITICAL] tunnel: restart budget spent", log, StringComparison.Ordinal);
         using (var monitor = MonitorClient())
         {
             var down = await WaitForMonitorAsync(monitor, s => State(s, "tunnel") == "down" && Text(s, "fault") == "tunnel-down", "the Monitor never named the tunnel DOWN");
@@ -404,4 +409,7 @@ public sealed class FaultInjectionSystemTests(FaultInjectionFixture fixture, ITe
         status.GetProperty("components").EnumerateArray().First(c => Text(c, "name") == component).GetProperty("since").GetDateTimeOffset();
 
     private static string? Text(JsonElement element, string property) => element.GetProperty(property).GetString();
+
+    private static string? Property(ResourceEvent resource, string name) =>
+        resource.Snapshot.Properties.FirstOrDefault(p => p.Name == name)?.Value?.ToString();
 }

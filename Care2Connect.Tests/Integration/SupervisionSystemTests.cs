@@ -109,34 +109,6 @@ public sealed class SupervisionSystemTests(Care2ConnectAppFixture fixture, ITest
         await fixture.RecordProcessesAsync(CancellationToken.None);
     }
 
-    [Fact]
-    public async Task A_tunnel_that_keeps_going_unready_is_restarted_five_times_then_the_budget_holds_until_the_window_allows()
-    {
-        // Whenever the tunnel is up, make it unready; the supervisor's liveness probe (/ready) notices and restarts
-        // it, until the budget of 5 is spent.
-        var (spent, _) = await fixture.UnreadyTunnelUntilBudgetSpentAsync();
-
-        Assert.Equal("0", Property(spent, "supervisor.budget_left"));
-        Assert.Equal("5", Property(spent, "supervisor.restarts_in_window"));
-
-        // No sixth restart: well past the backoff, the tunnel is still down and the budget still spent.
-        await Task.Delay(TimeSpan.FromSeconds(3));
-        var last = await fixture.WaitForStateAsync("tunnel", _ => true);
-        Assert.StartsWith("Restart budget spent", last.Snapshot.State?.Text, StringComparison.Ordinal);
-        var log = await File.ReadAllTextAsync(Path.Combine(fixture.LogDirectory, "supervisor.log"));
-        Assert.Equal(5, log.Split('\n').Count(line => line.Contains("[WARN] tunnel: liveness probe /ready failed", StringComparison.Ordinal)));
-        Assert.Contains("[CRITICAL] tunnel: restart budget spent", log, StringComparison.Ordinal);
-
-        // The window is rolling (90 s in these tests): once the oldest restart leaves it, the supervisor
-        // resumes by itself.
-        await fixture.WaitForStateAsync("tunnel", e => e.Snapshot.State?.Text == KnownResourceStates.Running, TimeSpan.FromSeconds(120));
-        var resumed = await File.ReadAllTextAsync(Path.Combine(fixture.LogDirectory, "supervisor.log"));
-        Assert.Equal(6, resumed.Split('\n').Count(line => line.Contains("[WARN] tunnel: liveness probe /ready failed", StringComparison.Ordinal)));
-        await fixture.RecordProcessesAsync(CancellationToken.None);
-    }
-
     private static string? Property(ResourceEvent resource, string name) =>
         resource.Snapshot.Properties.FirstOrDefault(p => p.Name == name)?.Value?.ToString();
-
-
 }
