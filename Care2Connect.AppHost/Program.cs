@@ -6,6 +6,9 @@ using Care2Connect.AppHost.Tunnel;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
+// Under systemd, secrets come as credentials (files), above user secrets and the environment.
+builder.Configuration.AddSystemdCredentials();
+
 // Infrastructure.
 IResourceBuilder<IResourceWithConnectionString> database;
 try
