@@ -49,6 +49,9 @@ public class Care2ConnectAppFixture : IAsyncLifetime
     /// <summary>Whether the AppHost runs its dashboard (off by default in Aspire.Hosting.Testing).</summary>
     protected virtual bool DashboardEnabled => false;
 
+    /// <summary>More AppHost arguments (configuration as <c>key=value</c>), after the fixture's own; none by default.</summary>
+    protected virtual IEnumerable<string> AppHostArguments => [];
+
     public async Task InitializeAsync()
     {
         using var timeout = new CancellationTokenSource(StartTimeout);
@@ -73,6 +76,7 @@ public class Care2ConnectAppFixture : IAsyncLifetime
                 "Supervisor:Resources:tunnel:Liveness:Period=00:00:01",
                 "Supervisor:Resources:tunnel:Liveness:Timeout=00:00:01",
                 "Supervisor:Resources:tunnel:Liveness:FailureThreshold=2",
+                .. AppHostArguments,
             ],
             (options, _) => options.DisableDashboard = !DashboardEnabled,
             timeout.Token);
@@ -131,6 +135,9 @@ public class Care2ConnectAppFixture : IAsyncLifetime
         await RecordProcessesAsync(timeout.Token);
     }
 
+    /// <summary>The resource Aspire adds for its dashboard (hidden from the dashboard's own list; only when it is on).</summary>
+    public const string DashboardResource = "aspire-dashboard";
+
     /// <summary>The API's public endpoint: tickets and <c>/alive</c> only (the tunnel's origin).</summary>
     public const string PublicEndpoint = "http";
 
@@ -174,7 +181,7 @@ public class Care2ConnectAppFixture : IAsyncLifetime
     public Task RecordProcessesAsync(CancellationToken cancellationToken)
     {
         var roots = new List<int>();
-        foreach (var name in new[] { "postgres", "api", "monitor", "tunnel" })
+        foreach (var name in new[] { "postgres", "api", "monitor", "tunnel", DashboardResource })
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (_latest.TryGetValue(name, out var current) && PidOf(current) is { } pid)
