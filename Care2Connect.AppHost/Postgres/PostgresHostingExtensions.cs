@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Care2Connect.AppHost.Operations;
 using Care2Connect.AppHost.Supervision;
@@ -155,7 +156,56 @@ public static class PostgresHostingExtensions
             failureStatus: null,
             tags: null));
 
+        // Aspire hands a parent's lifecycle to its child resources only when the parent is a container: on an
+        // executable server the database would stay "Unknown" in the dashboard, and a resource that never runs gets no
+        // health status. Mirror the server's state, so the database shows Running and its own health check.
+        server.ApplicationBuilder.Eventing.Subscribe<InitializeResourceEvent>(database, (@event, _) =>
+        {
+            StartMirroringServerState(database, @event);
+            return Task.CompletedTask;
+        });
+
         return server.ApplicationBuilder.AddResource(database).WithHealthCheck(healthCheckKey);
+    }
+
+    private static void StartMirroringServerState(LocalPostgresDatabaseResource database, InitializeResourceEvent initialize)
+    {
+        var stopping = initialize.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        _ = MirrorServerStateAsync(database, initialize.Notifications, stopping);
+    }
+
+    private static async Task MirrorServerStateAsync(LocalPostgresDatabaseResource database, ResourceNotificationService notifications, CancellationToken cancellationToken)
+    {
+        try
+        {
+            (ResourceStateSnapshot? State, DateTime? Started, DateTime? Stopped) mirrored = default;
+            await foreach (var update in notifications.WatchAsync(cancellationToken))
+            {
+                if (!ReferenceEquals(update.Resource, database.Parent))
+                {
+                    continue;
+                }
+
+                var server = update.Snapshot;
+                var current = (server.State, server.StartTimeStamp, server.StopTimeStamp);
+                if (current == mirrored)
+                {
+                    continue;
+                }
+
+                mirrored = current;
+                await notifications.PublishUpdateAsync(database, s => s with
+                {
+                    State = current.State,
+                    StartTimeStamp = current.StartTimeStamp,
+                    StopTimeStamp = current.StopTimeStamp,
+                });
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The AppHost is stopping.
+        }
     }
 
     /// <summary>

@@ -49,6 +49,9 @@ public class Care2ConnectAppFixture : IAsyncLifetime
     /// <summary>Whether the AppHost runs its dashboard (off by default in Aspire.Hosting.Testing).</summary>
     protected virtual bool DashboardEnabled => false;
 
+    /// <summary>More AppHost arguments (configuration as <c>key=value</c>), after the fixture's own; none by default.</summary>
+    protected virtual IEnumerable<string> AppHostArguments => [];
+
     /// <summary>Last changes to the app model before it is built; a setting made here wins over the ones above.</summary>
     protected virtual void Configure(IDistributedApplicationTestingBuilder builder)
     {
@@ -78,6 +81,7 @@ public class Care2ConnectAppFixture : IAsyncLifetime
                 "Supervisor:Resources:tunnel:Liveness:Period=00:00:01",
                 "Supervisor:Resources:tunnel:Liveness:Timeout=00:00:01",
                 "Supervisor:Resources:tunnel:Liveness:FailureThreshold=2",
+                .. AppHostArguments,
             ],
             (options, _) => options.DisableDashboard = !DashboardEnabled,
             timeout.Token);
@@ -136,6 +140,9 @@ public class Care2ConnectAppFixture : IAsyncLifetime
         await _app.ResourceNotifications.WaitForResourceHealthyAsync("tunnel", timeout.Token);
         await RecordProcessesAsync(timeout.Token);
     }
+
+    /// <summary>The resource Aspire adds for its dashboard (hidden from the dashboard's own list; only when it is on).</summary>
+    public const string DashboardResource = "aspire-dashboard";
 
     /// <summary>The API's public endpoint: tickets and <c>/alive</c> only (the tunnel's origin).</summary>
     public const string PublicEndpoint = "http";
@@ -224,7 +231,7 @@ public class Care2ConnectAppFixture : IAsyncLifetime
     public Task RecordProcessesAsync(CancellationToken cancellationToken)
     {
         var roots = new List<int>();
-        foreach (var name in new[] { "postgres", "api", "monitor", "tunnel" })
+        foreach (var name in new[] { "postgres", "api", "monitor", "tunnel", DashboardResource })
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (_latest.TryGetValue(name, out var current) && PidOf(current) is { } pid)
