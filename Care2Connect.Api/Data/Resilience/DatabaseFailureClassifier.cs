@@ -23,8 +23,7 @@ internal enum DatabaseFailureKind
 /// (P1001 unreachable, P1002 connect timeout, P1017 connection closed, P2024 pool timeout) plus serialization
 /// failures and deadlocks. Never: constraint violations, validation, a cancelled query (57014), or a command
 /// that hit its own timeout — it may already have done its work, and repeating a slow statement on a struggling
-/// server only adds load. A timeout while connecting is not a command timeout: nothing was sent
-/// (<see cref="DatabaseConnectException"/>).
+/// server only adds load. A timeout while connecting is not a command timeout: nothing was sent.
 /// </summary>
 internal static class DatabaseFailureClassifier
 {
@@ -39,11 +38,6 @@ internal static class DatabaseFailureClassifier
         {
             switch (current)
             {
-                // The server's own refusal (a wrong password, an unknown database) is as permanent here as anywhere.
-                case DatabaseConnectException { InnerException: PostgresException refused }:
-                    return ClassifySqlState(refused.SqlState);
-                case DatabaseConnectException:
-                    return DatabaseFailureKind.Transient;
                 case PostgresException postgres:
                     return ClassifySqlState(postgres.SqlState);
                 case NpgsqlException npgsql:

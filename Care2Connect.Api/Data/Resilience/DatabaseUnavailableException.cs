@@ -16,8 +16,3 @@ internal sealed class DatabaseUnavailableException(DatabaseUnavailableReason rea
     public TimeSpan RetryAfter { get; } = retryAfter;
 }
 
-/// <summary>
-/// Opening a connection failed: nothing was sent, so whatever the cause (refused, reset, or no answer within the
-/// connect timeout — which Npgsql reports like a command timeout) the unit of work is safe to try again.
-/// </summary>
-internal sealed class DatabaseConnectException(Exception inner) : Exception("Could not open a connection to the database.", inner);

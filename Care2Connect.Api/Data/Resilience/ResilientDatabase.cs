@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Care2Connect.Api.Data.Resilience;
@@ -50,9 +49,7 @@ internal sealed class ResilientDatabase(
             try
             {
                 await using var scope = scopes.CreateAsyncScope();
-                var db = scope.ServiceProvider.GetRequiredService<CareDbContext>();
-                await OpenAsync(db, cancellationToken);
-                var result = await work(db, cancellationToken);
+                var result = await work(scope.ServiceProvider.GetRequiredService<CareDbContext>(), cancellationToken);
                 breaker.OnSuccess(permit);
                 metrics.Operation(operation, "success", time.GetElapsedTime(started));
                 return result;
@@ -90,21 +87,6 @@ internal sealed class ResilientDatabase(
                 breaker.OnNeutral(permit);
                 throw;
             }
-        }
-    }
-
-    // The connection is opened before the work, so a failure to connect is told apart from a failure of the work:
-    // Npgsql reports "no answer within the connect timeout" (e.g. a proxy in front of a stopped server) with the same
-    // exception types as a command that hit its timeout, which is never retried.
-    private static async Task OpenAsync(CareDbContext db, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await db.Database.OpenConnectionAsync(cancellationToken);
-        }
-        catch (Exception exception) when (!(exception is OperationCanceledException && cancellationToken.IsCancellationRequested))
-        {
-            throw new DatabaseConnectException(exception);
         }
     }
 
