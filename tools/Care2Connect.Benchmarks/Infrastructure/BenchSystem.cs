@@ -4,6 +4,7 @@ using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 
 namespace Care2Connect.Benchmarks.Infrastructure;
 
@@ -118,7 +119,9 @@ internal sealed class BenchSystem : IAsyncDisposable
             : await DistributedApplicationTestingBuilder.CreateAsync<Projects.Care2Connect_MinimalAppHost>(args, timeout.Token);
         var declared = clock.Elapsed;
 
-        // Keep the console for the report: resource logs and per-request client logs stay out of it.
+        // Keep stdout for the report: the AppHost's own log lines go to stderr with the progress, and resource logs
+        // and per-request client logs are left out.
+        builder.Services.Configure<ConsoleLoggerOptions>(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Services.AddLogging(logging => logging
             .AddFilter("Care2Connect.AppHost.Resources", LogLevel.None)
             .AddFilter("Care2Connect.MinimalAppHost.Resources", LogLevel.None)

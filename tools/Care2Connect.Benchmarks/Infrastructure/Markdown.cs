@@ -9,6 +9,11 @@ internal static class Markdown
     /// <summary>A table; <paramref name="align"/> has one letter per column, <c>l</c> or <c>r</c>.</summary>
     public static void Table(StringBuilder report, string align, string[] headers, IEnumerable<string[]> rows)
     {
+        if (align.Length != headers.Length)
+        {
+            throw new ArgumentException($"{headers.Length} columns but {align.Length} alignments.", nameof(align));
+        }
+
         report.AppendLine("| " + string.Join(" | ", headers) + " |");
         report.AppendLine("| " + string.Join(" | ", align.Select(a => a == 'r' ? "---:" : "---")) + " |");
         foreach (var row in rows)

@@ -94,7 +94,7 @@ internal sealed class HardeningScenario(BenchmarkOptions options)
         report.AppendLine();
         report.AppendLine(CultureInfo.InvariantCulture, $"{results.Count} boots in the order on, off, off, on; each warms up with {WarmUpCreates} creates and {WarmUpReads} reads, then measures {options.Requests} creates and {options.Requests} reads at concurrency {options.Concurrency} on the API's public endpoint (operator key).");
         report.AppendLine();
-        Markdown.Table(report, "lllrrr", ["Hardening", "Operation", "p50 ms", "p99 ms", "req/s"], results.SelectMany(r => new[]
+        Markdown.Table(report, "llrrr", ["Hardening", "Operation", "p50 ms", "p99 ms", "req/s"], results.SelectMany(r => new[]
         {
             new[] { OnOff(r.Enabled), "read", Markdown.F(r.Read.P50), Markdown.F(r.Read.P99), Markdown.F(r.Read.Throughput, "0") },
             [OnOff(r.Enabled), "create", Markdown.F(r.Create.P50), Markdown.F(r.Create.P99), Markdown.F(r.Create.Throughput, "0")],
