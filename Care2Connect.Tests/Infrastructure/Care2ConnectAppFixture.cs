@@ -165,6 +165,14 @@ public class Care2ConnectAppFixture : IAsyncLifetime
         return client;
     }
 
+    /// <summary>The Monitor's endpoint (<c>/api/status</c>, the status page, maintenance).</summary>
+    public HttpClient CreateMonitorClient()
+    {
+        var client = App.CreateHttpClient("monitor");
+        client.Timeout = TimeSpan.FromSeconds(10);
+        return client;
+    }
+
     public async Task<ResourceEvent> WaitForStateAsync(string resource, Func<ResourceEvent, bool> predicate, TimeSpan? timeout = null)
     {
         using var cts = new CancellationTokenSource(timeout ?? DefaultTimeout);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Care2Connect.Tests.Infrastructure;
+using static Care2Connect.Tests.Infrastructure.MonitorStatus;
 using Npgsql;
 using Xunit.Abstractions;
 
@@ -68,11 +69,11 @@ public sealed class FaultInjectionSystemTests(FaultInjectionFixture fixture, ITe
         try
         {
             await WaitForBreakerAsync(admin, "Open");
-            using var monitor = MonitorClient();
-            var down = await WaitForMonitorAsync(monitor, s => State(s, "database") == "down", "the Monitor never saw the database DOWN");
+            using var monitor = fixture.CreateMonitorClient();
+            var down = await WaitForAsync(monitor, s => State(s, "database") == "down", "the Monitor never saw the database DOWN");
             var downSince = Since(down, "database");
             await KillAppAsync("monitor", "Care2Connect.Monitor");
-            var restored = await WaitForMonitorAsync(monitor, s => State(s, "database") == "down", "the restarted Monitor lost the outage");
+            var restored = await WaitForAsync(monitor, s => State(s, "database") == "down", "the restarted Monitor lost the outage");
             // The history keeps milliseconds.
             Assert.Equal(downSince, Since(restored, "database"), TimeSpan.FromMilliseconds(1));
         }
@@ -96,10 +97,10 @@ public sealed class FaultInjectionSystemTests(FaultInjectionFixture fixture, ITe
 
         // Recovery attempts recorded; the Monitor's history shows the outage and its end.
         Assert.True(await RecoveryAttemptCountAsync(admin) > attemptsBefore, "no recovery attempt was recorded");
-        using (var monitor = MonitorClient())
+        using (var monitor = fixture.CreateMonitorClient())
         {
             // Transitions are read from the Monitor's history, written a moment after the state changes.
-            await WaitForMonitorAsync(
+            await WaitForAsync(
                 monitor,
                 s => State(s, "database") == "up" && Transitions(s, "database", outageFrom).Select(t => Text(t, "to")).SequenceEqual(["down", "up"]),
                 "the Monitor's history does not show the database DOWN once and UP again",
@@ -158,9 +159,9 @@ public sealed class FaultInjectionSystemTests(FaultInjectionFixture fixture, ITe
         }
 
         // The hang lasted long enough for the Monitor to call the API DOWN, and it named the fault: the origin.
-        using var monitor = MonitorClient();
+        using var monitor = fixture.CreateMonitorClient();
         var hang = outages[^1];
-        var status = await WaitForMonitorAsync(
+        var status = await WaitForAsync(
             monitor,
             s => State(s, "api") == "up" && Transitions(s, "api", hang.From).Select(t => Text(t, "to")).SequenceEqual(["down", "up"]),
             "the Monitor's history does not show the API DOWN once and UP again after the hang",
@@ -187,9 +188,9 @@ public sealed class FaultInjectionSystemTests(FaultInjectionFixture fixture, ITe
         Assert.StartsWith("Restart budget spent", held.Snapshot.State?.Text, StringComparison.Ordinal);
         var log = await File.ReadAllTextAsync(Path.Combine(fixture.LogDirectory, "supervisor.log"));
         Assert.Contains("[CRITICAL] tunnel: restart budget spent", log, StringComparison.Ordinal);
-        using (var monitor = MonitorClient())
+        using (var monitor = fixture.CreateMonitorClient())
         {
-            var down = await WaitForMonitorAsync(monitor, s => State(s, "tunnel") == "down" && Text(s, "fault") == "tunnel-down", "the Monitor never named the tunnel DOWN");
+            var down = await WaitForAsync(monitor, s => State(s, "tunnel") == "down" && Text(s, "fault") == "tunnel-down", "the Monitor never named the tunnel DOWN");
             Assert.Contains(Transitions(down, "tunnel", from), t => Text(t, "to") == "down" && Text(t, "fault") == "tunnel-down");
         }
 
@@ -197,14 +198,14 @@ public sealed class FaultInjectionSystemTests(FaultInjectionFixture fixture, ITe
         await fixture.ExecuteCommandAsync("tunnel", KnownResourceCommands.StartCommand);
         await fixture.WaitForStateAsync("tunnel", e => e.Snapshot.State?.Text == KnownResourceStates.Running);
         await fixture.RecordProcessesAsync(CancellationToken.None);
-        using (var monitor = MonitorClient())
+        using (var monitor = fixture.CreateMonitorClient())
         {
-            await WaitForMonitorAsync(monitor, s => State(s, "tunnel") == "up" && State(s, "public-site") == "up", "the way in never came back", TimeSpan.FromSeconds(60));
+            await WaitForAsync(monitor, s => State(s, "tunnel") == "up" && State(s, "public-site") == "up", "the way in never came back", TimeSpan.FromSeconds(60));
             var edgeLost = DateTimeOffset.UtcNow;
             await fixture.ExecuteCommandAsync("tunnel", "tunnel-lose-edge");
-            await WaitForMonitorAsync(monitor, s => Text(s, "fault") == "edge-or-dns", "the edge fault was never named");
+            await WaitForAsync(monitor, s => Text(s, "fault") == "edge-or-dns", "the edge fault was never named");
             await fixture.ExecuteCommandAsync("tunnel", "tunnel-ready");
-            var restored = await WaitForMonitorAsync(
+            var restored = await WaitForAsync(
                 monitor,
                 s => Text(s, "fault") == "none" && Transitions(s, "public-site", edgeLost).Select(t => Text(t, "to")).SequenceEqual(["down", "up"]),
                 "the Monitor's history does not show the public site DOWN once and UP again");
@@ -367,49 +368,6 @@ public sealed class FaultInjectionSystemTests(FaultInjectionFixture fixture, ITe
         client.Timeout = TimeSpan.FromSeconds(20);
         return client;
     }
-
-    private HttpClient MonitorClient()
-    {
-        var client = fixture.App.CreateHttpClient("monitor");
-        client.Timeout = TimeSpan.FromSeconds(10);
-        return client;
-    }
-
-    private static async Task<JsonElement> WaitForMonitorAsync(HttpClient monitor, Func<JsonElement, bool> condition, string because, TimeSpan? timeout = null)
-    {
-        JsonElement last = default;
-        await Eventually.HoldsAsync(
-            async () =>
-            {
-                try
-                {
-                    last = await monitor.GetFromJsonAsync<JsonElement>("/api/status");
-                    return condition(last);
-                }
-                catch (TaskCanceledException)
-                {
-                    return false;
-                }
-            },
-            because,
-            timeout ?? TimeSpan.FromSeconds(45));
-        return last;
-    }
-
-    private static List<JsonElement> Transitions(JsonElement status, string component, DateTimeOffset since) =>
-        [.. status.GetProperty("transitions").EnumerateArray()
-            .Where(t => Text(t, "component") == component && t.GetProperty("at").GetDateTimeOffset() >= since)
-            .OrderBy(t => t.GetProperty("at").GetDateTimeOffset())];
-
-    private static string? State(JsonElement status, string component) =>
-        status.GetProperty("components").EnumerateArray().FirstOrDefault(c => Text(c, "name") == component) is { ValueKind: JsonValueKind.Object } found
-            ? Text(found, "state")
-            : null;
-
-    private static DateTimeOffset Since(JsonElement status, string component) =>
-        status.GetProperty("components").EnumerateArray().First(c => Text(c, "name") == component).GetProperty("since").GetDateTimeOffset();
-
-    private static string? Text(JsonElement element, string property) => element.GetProperty(property).GetString();
 
     private static string? Property(ResourceEvent resource, string name) =>
         resource.Snapshot.Properties.FirstOrDefault(p => p.Name == name)?.Value?.ToString();

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Care2Connect.Tests.Infrastructure;
+using static Care2Connect.Tests.Infrastructure.MonitorStatus;
 using Xunit.Abstractions;
 
 namespace Care2Connect.Tests.Integration;
@@ -12,12 +13,10 @@ namespace Care2Connect.Tests.Integration;
 [Collection(AppHostCollection.Name)]
 public sealed class MonitorSystemTests(Care2ConnectAppFixture fixture, ITestOutputHelper output) : IClassFixture<Care2ConnectAppFixture>
 {
-    private static readonly TimeSpan Soon = TimeSpan.FromSeconds(45);
-
     [Fact]
     public async Task A_database_outage_goes_down_through_the_api_recovery_is_requested_once_and_it_comes_back_up()
     {
-        using var monitor = MonitorClient();
+        using var monitor = fixture.CreateMonitorClient();
         await WaitForAsync(monitor, status => State(status, "database") == "up" && State(status, "api-status") == "up", "the database never showed up");
 
         await fixture.ExecuteCommandAsync("postgres", KnownResourceCommands.StopCommand);
@@ -48,7 +47,7 @@ public sealed class MonitorSystemTests(Care2ConnectAppFixture fixture, ITestOutp
                 e => e.Snapshot.State?.Text == KnownResourceStates.Running && Care2ConnectAppFixture.PidOf(e) is { } pid && pid != wrapper,
                 TimeSpan.FromSeconds(90));
             await fixture.RecordProcessesAsync(CancellationToken.None);
-            using var restarted = MonitorClient();
+            using var restarted = fixture.CreateMonitorClient();
             var after = await WaitForAsync(restarted, status => State(status, "api-status") == "up" && State(status, "database") == "down", "the restarted Monitor lost track of the outage");
             Assert.True((Since(down, "database") - Since(after, "database")).Duration() < TimeSpan.FromSeconds(1), "the DOWN since time changed across the restart");
         }
@@ -57,7 +56,7 @@ public sealed class MonitorSystemTests(Care2ConnectAppFixture fixture, ITestOutp
             await fixture.ExecuteCommandAsync("postgres", KnownResourceCommands.StartCommand);
         }
 
-        using var client = MonitorClient();
+        using var client = fixture.CreateMonitorClient();
         var up = await WaitForAsync(client, status => State(status, "database") == "up", "the database never came back UP", TimeSpan.FromSeconds(90));
         Assert.Contains(up.GetProperty("transitions").EnumerateArray(), t => Text(t, "component") == "database" && Text(t, "to") == "up");
         Assert.Equal("none", Text(up, "fault"));
@@ -66,7 +65,7 @@ public sealed class MonitorSystemTests(Care2ConnectAppFixture fixture, ITestOutp
     [Fact]
     public async Task Faults_are_named_from_three_vantage_points_and_an_unreachable_api_gets_no_recovery_call()
     {
-        using var monitor = MonitorClient();
+        using var monitor = fixture.CreateMonitorClient();
         await WaitForAsync(monitor, status => Text(status, "fault") == "none" && State(status, "public-site") == "up" && State(status, "tunnel") == "up", "the way in never looked healthy");
 
         // Edge: the public side fails while the tunnel says it is ready.
@@ -198,7 +197,7 @@ public sealed class MonitorSystemTests(Care2ConnectAppFixture fixture, ITestOutp
     [Fact]
     public async Task Pause_and_resume_from_the_dashboard_flip_the_maintenance_switch()
     {
-        using var monitor = MonitorClient();
+        using var monitor = fixture.CreateMonitorClient();
         await fixture.ExecuteCommandAsync("monitor", "pause-actions");
         var paused = await monitor.GetFromJsonAsync<JsonElement>("/api/maintenance");
         Assert.True(paused.GetProperty("active").GetBoolean());
@@ -212,49 +211,9 @@ public sealed class MonitorSystemTests(Care2ConnectAppFixture fixture, ITestOutp
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
     }
 
-    private HttpClient MonitorClient()
-    {
-        var client = fixture.App.CreateHttpClient("monitor");
-        client.Timeout = TimeSpan.FromSeconds(10);
-        return client;
-    }
-
-    private static async Task<JsonElement> WaitForAsync(HttpClient monitor, Func<JsonElement, bool> condition, string because, TimeSpan? timeout = null)
-    {
-        JsonElement last = default;
-        await Eventually.HoldsAsync(
-            async () =>
-            {
-                try
-                {
-                    last = await monitor.GetFromJsonAsync<JsonElement>("/api/status");
-                }
-                catch (TaskCanceledException)
-                {
-                    // A Monitor that is (re)starting: the proxy holds the connection until the client gives up.
-                    return false;
-                }
-
-                return condition(last);
-            },
-            because,
-            timeout ?? Soon);
-        return last;
-    }
-
-    private static string? State(JsonElement status, string component) =>
-        status.GetProperty("components").EnumerateArray().FirstOrDefault(c => Text(c, "name") == component) is { ValueKind: JsonValueKind.Object } found
-            ? Text(found, "state")
-            : null;
-
-    private static DateTimeOffset Since(JsonElement status, string component) =>
-        status.GetProperty("components").EnumerateArray().First(c => Text(c, "name") == component).GetProperty("since").GetDateTimeOffset();
-
     private static List<JsonElement> Accepted(JsonElement status, string component) =>
         [.. Requests(status, component).Where(r => Text(r, "outcome") != "cooldown")];
 
     private static List<JsonElement> Requests(JsonElement status, string component) =>
         [.. status.GetProperty("recoveryRequests").EnumerateArray().Where(r => r.GetProperty("components").EnumerateArray().Any(c => c.GetString() == component))];
-
-    private static string? Text(JsonElement element, string property) => element.GetProperty(property).GetString();
 }
