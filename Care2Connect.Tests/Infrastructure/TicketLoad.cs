@@ -33,7 +33,7 @@ public sealed record AcknowledgedCreate(Guid Id, string DisplayName, string Idem
 /// same key until it is acknowledged, as a careful client would), reads it back and moves it to RECORDING. Every
 /// request is classified; nothing is retried silently. Names carry the scenario, so the rows are found afterwards.
 /// </summary>
-public sealed class TicketLoad
+public sealed class TicketLoad : IAsyncDisposable
 {
     public const string UpdatedStatus = "RECORDING";
 
@@ -68,7 +68,7 @@ public sealed class TicketLoad
     /// <summary>Writes the API acknowledged (creates and updates).</summary>
     public int AcknowledgedWrites => _created.Count + _updated.Count;
 
-    /// <param name="client">Sends <c>X-Api-Key</c> of an operator; its timeout is what counts as a hang.</param>
+    /// <param name="client">Sends <c>X-Api-Key</c> of an operator; its timeout is what counts as a hang. The load owns it.</param>
     public static TicketLoad Start(HttpClient client, string scenario, int clients)
     {
         var load = new TicketLoad(client, scenario);
@@ -86,6 +86,20 @@ public sealed class TicketLoad
         _stopping = DateTimeOffset.UtcNow + grace;
         await _stop.CancelAsync();
         await Task.WhenAll(_workers).WaitAsync(grace + _client.Timeout + TimeSpan.FromSeconds(10));
+    }
+
+    /// <summary>Stops the clients if a failed test left them running (no grace), and releases the HTTP client.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (!_stop.IsCancellationRequested)
+        {
+            _stopping = DateTimeOffset.UtcNow;
+            await _stop.CancelAsync();
+            await Task.WhenAll(_workers).WaitAsync(_client.Timeout + TimeSpan.FromSeconds(10)).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+
+        _client.Dispose();
+        _stop.Dispose();
     }
 
     public Task WaitForAcknowledgedWritesAsync(int count, TimeSpan timeout) =>

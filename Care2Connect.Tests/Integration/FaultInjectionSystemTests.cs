@@ -45,7 +45,7 @@ public sealed class FaultInjectionSystemTests(FaultInjectionFixture fixture, ITe
         await WaitForBreakerAsync(admin, "Closed");
         var attemptsBefore = await RecoveryAttemptCountAsync(admin);
         var restartsBefore = await RestartCountsAsync();
-        var load = StartLoad("pg");
+        await using var load = StartLoad("pg");
         await load.WaitForAcknowledgedWritesAsync(60, TimeSpan.FromSeconds(60));
 
         // 1. A restart shorter than the retry window: retries carry every request across it.
@@ -124,7 +124,7 @@ public sealed class FaultInjectionSystemTests(FaultInjectionFixture fixture, ITe
         using var admin = AdminClient();
         await WaitForBreakerAsync(admin, "Closed");
         var restartsBefore = await RestartCountsAsync();
-        var load = StartLoad("api");
+        await using var load = StartLoad("api");
         await load.WaitForAcknowledgedWritesAsync(40, TimeSpan.FromSeconds(60));
 
         // From each fault until the load has writes acknowledged again: the only time a request may go unanswered.
@@ -174,7 +174,7 @@ public sealed class FaultInjectionSystemTests(FaultInjectionFixture fixture, ITe
     {
         var restartsBefore = await RestartCountsAsync();
         var from = DateTimeOffset.UtcNow;
-        var load = StartLoad("tunnel");
+        await using var load = StartLoad("tunnel");
         await load.WaitForAcknowledgedWritesAsync(20, TimeSpan.FromSeconds(60));
 
         // Six times unready: five restarts, then the budget holds and there is no sixth, and the dashboard says so.
