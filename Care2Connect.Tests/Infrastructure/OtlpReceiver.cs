@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.IO.Compression;
 using Google.Protobuf;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 
 namespace Care2Connect.Tests.Infrastructure;
@@ -43,7 +41,7 @@ public sealed class OtlpReceiver : IAsyncDisposable
 {
     private readonly ConcurrentQueue<ReceivedSpan> _spans = new();
     private readonly ConcurrentQueue<ReceivedMetricPoint> _points = new();
-    private WebApplication? _app;
+    private LoopbackHttpServer? _server;
 
     private OtlpReceiver()
     {
@@ -59,22 +57,16 @@ public sealed class OtlpReceiver : IAsyncDisposable
     public static async Task<OtlpReceiver> StartAsync()
     {
         var receiver = new OtlpReceiver();
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
-        app.Run(receiver.ReceiveAsync);
-        await app.StartAsync();
-        receiver._app = app;
-        receiver.Endpoint = new Uri(app.Urls.Single());
+        receiver._server = await LoopbackHttpServer.StartAsync(receiver.ReceiveAsync);
+        receiver.Endpoint = receiver._server.Address;
         return receiver;
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (_app is not null)
+        if (_server is not null)
         {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
+            await _server.DisposeAsync();
         }
     }
 

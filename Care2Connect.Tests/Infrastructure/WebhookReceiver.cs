@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 
 namespace Care2Connect.Tests.Infrastructure;
@@ -14,7 +12,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
 {
     private readonly ConcurrentQueue<ReceivedRequest> _requests = new();
     private readonly TimeProvider _clock;
-    private WebApplication? _app;
+    private LoopbackHttpServer? _server;
     private int _failuresLeft;
 
     private WebhookReceiver(TimeProvider clock) => _clock = clock;
@@ -31,22 +29,16 @@ public sealed class WebhookReceiver : IAsyncDisposable
     public static async Task<WebhookReceiver> StartAsync(TimeProvider clock, int failFirst = 0)
     {
         var receiver = new WebhookReceiver(clock) { _failuresLeft = failFirst };
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
-        app.Run(receiver.ReceiveAsync);
-        await app.StartAsync();
-        receiver._app = app;
-        receiver.Url = new Uri(new Uri(app.Urls.Single()), "/hooks/T000/secret-token");
+        receiver._server = await LoopbackHttpServer.StartAsync(receiver.ReceiveAsync);
+        receiver.Url = new Uri(receiver._server.Address, "/hooks/T000/secret-token");
         return receiver;
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (_app is not null)
+        if (_server is not null)
         {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
+            await _server.DisposeAsync();
         }
     }
 
