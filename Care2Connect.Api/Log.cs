@@ -26,14 +26,17 @@ internal static partial class Log
     [LoggerMessage(2003, LogLevel.Warning, "{Method} {Path} answered 503: the database is unavailable ({Reason})")]
     public static partial void DatabaseUnavailable(ILogger logger, string method, string path, string reason);
 
-    [LoggerMessage(2101, LogLevel.Warning, "Database unit of work {Operation} failed transiently; retry {Retry} of {MaxRetries} in {Delay} ({ExceptionType})")]
-    public static partial void RetryingUnitOfWork(ILogger logger, string operation, int retry, int maxRetries, TimeSpan delay, string exceptionType);
+    [LoggerMessage(2101, LogLevel.Warning, "Database unit of work {Operation} failed ({FailureKind}); retry {Retry} of {MaxRetries} in {Delay} ({ExceptionType})")]
+    public static partial void RetryingUnitOfWork(ILogger logger, string operation, int retry, int maxRetries, TimeSpan delay, Data.Resilience.DatabaseFailureKind failureKind, string exceptionType);
 
     [LoggerMessage(2102, LogLevel.Error, "Database unit of work {Operation} failed after {Attempts} attempts ({ExceptionType})")]
     public static partial void UnitOfWorkFailed(ILogger logger, string operation, int attempts, string exceptionType);
 
     [LoggerMessage(2103, LogLevel.Error, "Database unit of work {Operation} hit the command timeout of {CommandTimeout}; the server cancelled the query")]
     public static partial void CommandTimedOut(ILogger logger, string operation, TimeSpan commandTimeout);
+
+    [LoggerMessage(2108, LogLevel.Error, "Database unit of work {Operation} lost its connection mid-command and is not safe to run again; its outcome is unknown ({ExceptionType})")]
+    public static partial void UnitOfWorkInterrupted(ILogger logger, string operation, string exceptionType);
 
     [LoggerMessage(2104, LogLevel.Error, "Database circuit breaker opened after {ConsecutiveFailures} consecutive failed operations; calls fail fast until {OpenUntil}")]
     public static partial void BreakerOpened(ILogger logger, int consecutiveFailures, DateTimeOffset openUntil);

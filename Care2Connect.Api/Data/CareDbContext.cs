@@ -1,4 +1,5 @@
 using Care2Connect.Api.Data.Idempotency;
+using Care2Connect.Api.Data.Resilience;
 using Care2Connect.Api.Recovery;
 using Care2Connect.Api.Tickets;
 using Microsoft.EntityFrameworkCore;
@@ -18,6 +19,9 @@ internal sealed class CareDbContext(DbContextOptions<CareDbContext> options) : D
     public DbSet<RecoveryComponentRecord> RecoveryComponentResults => Set<RecoveryComponentRecord>();
 
     public DbSet<RecoveryCooldownRecord> RecoveryCooldown => Set<RecoveryCooldownRecord>();
+
+    /// <summary>Where the current attempt's last database call failed (<see cref="DatabaseFailureInterceptor"/>); reset per attempt.</summary>
+    internal DatabaseFailureEvidence LastFailure { get; set; }
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(CareDbContext).Assembly);

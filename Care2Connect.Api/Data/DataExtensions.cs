@@ -39,7 +39,7 @@ internal static class DataExtensions
             }
         });
         builder.Services.ConfigureDbContext<CareDbContext>((services, options) =>
-            options.AddInterceptors(services.GetRequiredService<SlowQueryInterceptor>()));
+            options.AddInterceptors(services.GetRequiredService<SlowQueryInterceptor>(), services.GetRequiredService<DatabaseFailureInterceptor>()));
 
         builder.Services.AddSingleton<DatabaseMetrics>();
         builder.Services.AddSingleton<DatabaseCircuitBreaker>();
@@ -48,6 +48,7 @@ internal static class DataExtensions
         builder.Services.AddSingleton<ConnectionPoolStatistics>();
         builder.Services.AddSingleton<DatabaseProbe>();
         builder.Services.AddSingleton<SlowQueryInterceptor>();
+        builder.Services.AddSingleton<DatabaseFailureInterceptor>();
         builder.Services.AddHostedService<DatabaseShutdown>();
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = resilience.ShutdownTimeout);
 

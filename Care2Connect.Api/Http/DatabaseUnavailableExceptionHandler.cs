@@ -44,9 +44,11 @@ internal sealed class DatabaseUnavailableExceptionHandler(
             ("circuit-open", e.RetryAfter, "The database has been failing; requests are refused until it has had time to recover."),
         DatabaseUnavailableException { Reason: DatabaseUnavailableReason.Timeout } e =>
             ("timeout", e.RetryAfter, "The database did not answer in time; the query was cancelled and nothing was changed."),
+        DatabaseUnavailableException { Reason: DatabaseUnavailableReason.Interrupted } e =>
+            ("interrupted", e.RetryAfter, "The connection to the database was lost while the request ran; it may or may not have taken effect. Check before repeating it."),
         DatabaseUnavailableException e =>
             ("unreachable", e.RetryAfter, "The database could not be reached; the request was not completed."),
-        _ when DatabaseFailureClassifier.Classify(exception) is DatabaseFailureKind.Transient or DatabaseFailureKind.CommandTimeout =>
+        _ when DatabaseFailureClassifier.Classify(exception) is DatabaseFailureKind.Transient or DatabaseFailureKind.Interrupted or DatabaseFailureKind.CommandTimeout =>
             ("unreachable", options.UnavailableRetryAfter, "The database could not be reached; the request was not completed."),
         _ => null,
     };

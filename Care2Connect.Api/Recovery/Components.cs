@@ -68,7 +68,7 @@ internal sealed class CircuitBreakerComponent(DatabaseCircuitBreaker breaker, Re
         breaker.RequestHalfOpenTrial();
         try
         {
-            await database.ExecuteAsync("recovery.breaker_trial", (db, ct) => db.Database.ExecuteSqlRawAsync("SELECT 1", ct), cancellationToken);
+            await database.ExecuteAsync("recovery.breaker_trial", UnitOfWorkSafety.ReadOnly, (db, ct) => db.Database.ExecuteSqlRawAsync("SELECT 1", ct), cancellationToken);
         }
         catch (DatabaseUnavailableException)
         {

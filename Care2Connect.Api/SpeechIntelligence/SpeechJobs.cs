@@ -28,7 +28,7 @@ internal sealed class RetentionJob(ResilientDatabase database, TimeProvider time
     public async Task<string> RunAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var (sessions, keys) = await database.ExecuteAsync("speech.retention", async (db, ct) =>
+        var (sessions, keys) = await database.ExecuteAsync("speech.retention", UnitOfWorkSafety.Idempotent, async (db, ct) =>
         {
             var sessions = await db.TranscriptionSessions.Where(s => s.RetainUntil <= now).ExecuteDeleteAsync(ct);
             var keys = await db.IdempotencyKeys.Where(k => k.ExpiresAt <= now).ExecuteDeleteAsync(ct);
@@ -57,7 +57,7 @@ internal sealed class SmokeTestJob(ResilientDatabase database, TimeProvider time
         var now = time.GetUtcNow();
         var id = Guid.CreateVersion7(now);
         var transcript = $"smoke test {id:N}";
-        await database.ExecuteAsync("speech.smoke.write", async (db, ct) =>
+        await database.ExecuteAsync("speech.smoke.write", UnitOfWorkSafety.Idempotent, async (db, ct) =>
         {
             // Safe to run again: a retry after a lost commit acknowledgement finds its own row.
             if (!await db.TranscriptionSessions.AnyAsync(s => s.Id == id, ct))
@@ -83,6 +83,7 @@ internal sealed class SmokeTestJob(ResilientDatabase database, TimeProvider time
         {
             var readBack = await database.ExecuteAsync(
                 "speech.smoke.read",
+                UnitOfWorkSafety.ReadOnly,
                 (db, ct) => db.TranscriptionSessions.AsNoTracking().Where(s => s.Id == id).Select(s => s.Transcript).SingleOrDefaultAsync(ct),
                 cancellationToken);
             if (readBack != transcript)
@@ -97,6 +98,7 @@ internal sealed class SmokeTestJob(ResilientDatabase database, TimeProvider time
             using var cleanup = new CancellationTokenSource(CleanupTimeout, time);
             deleted = await database.ExecuteAsync(
                 "speech.smoke.delete",
+                UnitOfWorkSafety.Idempotent,
                 (db, ct) => db.TranscriptionSessions.Where(s => s.Id == id).ExecuteDeleteAsync(ct),
                 cleanup.Token);
         }

@@ -71,12 +71,12 @@ internal static class TicketsApi
         CreateOutcome outcome;
         try
         {
-            outcome = await database.ExecuteAsync("tickets.create", (db, ct) => CreateOnceAsync(db, id, fields, key, now, ct), cancellationToken);
+            outcome = await database.ExecuteAsync("tickets.create", UnitOfWorkSafety.Idempotent, (db, ct) => CreateOnceAsync(db, id, fields, key, now, ct), cancellationToken);
         }
         catch (DbUpdateException exception) when (key is not null && IsIdempotencyKeyConflict(exception))
         {
             // A concurrent request with the same key committed first: answer with its outcome.
-            outcome = await database.ExecuteAsync("tickets.create", (db, ct) => CreateOnceAsync(db, id, fields, key, now, ct), cancellationToken);
+            outcome = await database.ExecuteAsync("tickets.create", UnitOfWorkSafety.Idempotent, (db, ct) => CreateOnceAsync(db, id, fields, key, now, ct), cancellationToken);
         }
 
         switch (outcome)
@@ -109,6 +109,7 @@ internal static class TicketsApi
     {
         var ticket = await database.ExecuteAsync(
             "tickets.get",
+            UnitOfWorkSafety.ReadOnly,
             (db, ct) => db.Tickets.AsNoTracking().FirstOrDefaultAsync(t => t.Id == id, ct),
             cancellationToken);
         if (ticket is null)
@@ -135,7 +136,7 @@ internal static class TicketsApi
 
         var pageNumber = page ?? 1;
         var size = pageSize ?? 20;
-        var (total, items) = await database.ExecuteAsync("tickets.list", async (db, ct) =>
+        var (total, items) = await database.ExecuteAsync("tickets.list", UnitOfWorkSafety.ReadOnly, async (db, ct) =>
         {
             var query = db.Tickets.AsNoTracking();
             if (statusFilter is { } wanted)
@@ -179,7 +180,7 @@ internal static class TicketsApi
         }
 
         var ifMatch = http.Request.GetTypedHeaders().IfMatch;
-        var outcome = await database.ExecuteAsync<ChangeOutcome>("tickets.update", async (db, ct) =>
+        var outcome = await database.ExecuteAsync<ChangeOutcome>("tickets.update", UnitOfWorkSafety.Idempotent, async (db, ct) =>
         {
             var ticket = await db.Tickets.FirstOrDefaultAsync(t => t.Id == id, ct);
             if (ticket is null)
@@ -243,7 +244,7 @@ internal static class TicketsApi
     {
         var ifMatch = http.Request.GetTypedHeaders().IfMatch;
         var seen = false;
-        var outcome = await database.ExecuteAsync<ChangeOutcome>("tickets.delete", async (db, ct) =>
+        var outcome = await database.ExecuteAsync<ChangeOutcome>("tickets.delete", UnitOfWorkSafety.Idempotent, async (db, ct) =>
         {
             var ticket = await db.Tickets.FirstOrDefaultAsync(t => t.Id == id, ct);
             if (ticket is null)

@@ -179,14 +179,14 @@ public sealed class DataLayerTests(TestPostgresServer server, ITestOutputHelper 
         var database = api.Services.GetRequiredService<ResilientDatabase>();
 
         var timedOut = await Assert.ThrowsAsync<DatabaseUnavailableException>(() =>
-            database.ExecuteAsync("test.sleep", (db, ct) => db.Database.ExecuteSqlRawAsync("SELECT pg_sleep(30)", ct), CancellationToken.None));
+            database.ExecuteAsync("test.sleep", UnitOfWorkSafety.ReadOnly, (db, ct) => db.Database.ExecuteSqlRawAsync("SELECT pg_sleep(30)", ct), CancellationToken.None));
         Assert.Equal(DatabaseUnavailableReason.Timeout, timedOut.Reason);
         var sleeping = await Eventually.ValueAsync(
             () => server.ScalarAsync<long>("SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()"),
             count => count == 0);
         Assert.Equal(0, sleeping);
 
-        await database.ExecuteAsync("test.sleep", (db, ct) => db.Database.ExecuteSqlRawAsync("SELECT pg_sleep(0.7)", ct), CancellationToken.None);
+        await database.ExecuteAsync("test.sleep", UnitOfWorkSafety.ReadOnly, (db, ct) => db.Database.ExecuteSqlRawAsync("SELECT pg_sleep(0.7)", ct), CancellationToken.None);
         Assert.Contains(api.Logs, line => line.Contains("Slow query", StringComparison.Ordinal) && line.Contains("pg_sleep(0.7)", StringComparison.Ordinal));
         Assert.Contains(api.Services.GetRequiredService<SlowQueryLog>().Slowest(), q => q.CommandText.Contains("pg_sleep(0.7)", StringComparison.Ordinal));
     }
@@ -306,7 +306,7 @@ public sealed class DataLayerTests(TestPostgresServer server, ITestOutputHelper 
         var id = Guid.NewGuid();
         var attempts = 0;
 
-        Task<int> Insert() => database.ExecuteAsync("test.insert", (db, ct) =>
+        Task<int> Insert() => database.ExecuteAsync("test.insert", UnitOfWorkSafety.Idempotent, (db, ct) =>
         {
             attempts++;
             db.Tickets.Add(new Api.Tickets.Ticket { Id = id, DisplayName = "unique", CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow });

@@ -69,43 +69,77 @@ public sealed class DatabaseFailureClassifierTests
     public void Server_errors_are_classified_by_sql_state(string sqlState, string expected) =>
         Assert.Equal(expected, DatabaseFailureClassifier.Classify(new PostgresException("x", "ERROR", "ERROR", sqlState)).ToString());
 
-    [Fact]
-    public void Unreachable_servers_dropped_connections_and_an_exhausted_pool_are_transient()
+    private static readonly DatabaseFailureEvidence Opening = new(DatabaseFailurePhase.Opening, ConnectionLost: true);
+    private static readonly DatabaseFailureEvidence CommandOnLiveConnection = new(DatabaseFailurePhase.Command, ConnectionLost: false);
+    private static readonly DatabaseFailureEvidence CommandOnLostConnection = new(DatabaseFailurePhase.Command, ConnectionLost: true);
+
+    // Npgsql's own shapes (src/Npgsql/Internal/NpgsqlReadBuffer.cs, NpgsqlConnector.cs, v10).
+    private static NpgsqlException ReadTimeout() => new("Exception while reading from stream", new TimeoutException("Timeout during reading attempt"));
+
+    private static NpgsqlException ConnectTimeout() => new("The operation has timed out", new TimeoutException());
+
+    private static NpgsqlException StreamEnded() => new("Exception while reading from stream", new EndOfStreamException());
+
+    public static TheoryData<string, Func<Exception>, string, string> Cases => new()
     {
-        Assert.Equal(DatabaseFailureKind.Transient, DatabaseFailureClassifier.Classify(
-            new NpgsqlException("Failed to connect to 127.0.0.1:5432", new SocketException((int)SocketError.ConnectionRefused))));
-        Assert.Equal(DatabaseFailureKind.Transient, DatabaseFailureClassifier.Classify(
-            new NpgsqlException("Failed to connect to 127.0.0.1:5432", new TimeoutException())));
-        Assert.Equal(DatabaseFailureKind.Transient, DatabaseFailureClassifier.Classify(
-            new NpgsqlException("Exception while reading from stream", new EndOfStreamException())));
-        Assert.Equal(DatabaseFailureKind.Transient, DatabaseFailureClassifier.Classify(
-            new NpgsqlException("The connection pool has been exhausted, either raise 'Max Pool Size' or 'Timeout'", new TimeoutException())));
+        // What happened, the exception, where (evidence), the kind.
+        { "refused connect", () => new NpgsqlException("Failed to connect to 127.0.0.1:5432", new SocketException((int)SocketError.ConnectionRefused)), "none", nameof(DatabaseFailureKind.Transient) },
+        { "connect timed out", () => new NpgsqlException("Failed to connect to 127.0.0.1:5432", new TimeoutException()), "none", nameof(DatabaseFailureKind.Transient) },
+        { "connect timeout, wrapped by EF", () => new InvalidOperationException("likely transient", ConnectTimeout()), "none", nameof(DatabaseFailureKind.Transient) },
+        { "pool exhausted", () => new NpgsqlException("The connection pool has been exhausted, either raise 'Max Pool Size' or 'Timeout'", new TimeoutException()), "none", nameof(DatabaseFailureKind.Transient) },
+        // The defect of issue 13: a proxy accepts while the server behind it is down, the login read times out.
+        { "login read timed out", ReadTimeout, "opening", nameof(DatabaseFailureKind.Transient) },
+        { "login stream ended", StreamEnded, "opening", nameof(DatabaseFailureKind.Transient) },
+        // The server went away mid-command and the cancellation could not reach it: Npgsql broke the connection.
+        { "read timed out, connection lost", ReadTimeout, "command-lost", nameof(DatabaseFailureKind.Interrupted) },
+        { "stream ended mid-command", StreamEnded, "command-lost", nameof(DatabaseFailureKind.Interrupted) },
+        { "stream ended, no evidence", StreamEnded, "none", nameof(DatabaseFailureKind.Interrupted) },
+        { "socket reset mid-command", () => new NpgsqlException("Exception while writing to stream", new IOException("reset", new SocketException((int)SocketError.ConnectionReset))), "command-lost", nameof(DatabaseFailureKind.Interrupted) },
+        { "commit's stream ended, wrapped by EF", () => new DbUpdateException("save failed", StreamEnded()), "command-lost", nameof(DatabaseFailureKind.Interrupted) },
+        // A live server honoured the cancellation: the connection survived. A true command timeout.
+        { "command timeout", ReadTimeout, "command-live", nameof(DatabaseFailureKind.CommandTimeout) },
+        { "command timeout, writing", () => new NpgsqlException("Exception while writing to stream", new TimeoutException()), "command-live", nameof(DatabaseFailureKind.CommandTimeout) },
+        { "read timeout, no evidence", ReadTimeout, "none", nameof(DatabaseFailureKind.CommandTimeout) },
+        // The server's own word wins wherever it came.
+        { "admin shutdown mid-command", () => new PostgresException("terminating", "FATAL", "FATAL", "57P01"), "command-lost", nameof(DatabaseFailureKind.Transient) },
+        { "unique violation", () => new DbUpdateException("save failed", new PostgresException("dup", "ERROR", "ERROR", "23505")), "command-live", nameof(DatabaseFailureKind.Permanent) },
+        { "not a database failure", () => new InvalidOperationException(), "none", nameof(DatabaseFailureKind.Permanent) },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Failures_are_classified_by_where_they_happened_not_by_their_text_alone(string what, Func<Exception> exception, string where, string expected)
+    {
+        var evidence = where switch
+        {
+            "opening" => Opening,
+            "command-live" => CommandOnLiveConnection,
+            "command-lost" => CommandOnLostConnection,
+            _ => DatabaseFailureEvidence.None,
+        };
+
+        Assert.True(expected == DatabaseFailureClassifier.Classify(exception(), evidence).ToString(), what);
     }
 
-    [Fact]
-    public void A_command_that_hit_its_timeout_is_not_retried()
+    public static TheoryData<string, string, bool> Decisions => new()
     {
-        Assert.Equal(DatabaseFailureKind.CommandTimeout, DatabaseFailureClassifier.Classify(
-            new NpgsqlException("Exception while reading from stream", new TimeoutException())));
-        Assert.Equal(DatabaseFailureKind.CommandTimeout, DatabaseFailureClassifier.Classify(
-            new NpgsqlException("Exception while writing to stream", new TimeoutException())));
-    }
+        { nameof(DatabaseFailureKind.Transient), nameof(UnitOfWorkSafety.ReadOnly), true },
+        { nameof(DatabaseFailureKind.Transient), nameof(UnitOfWorkSafety.Idempotent), true },
+        { nameof(DatabaseFailureKind.Transient), nameof(UnitOfWorkSafety.NotIdempotent), true },
+        { nameof(DatabaseFailureKind.Interrupted), nameof(UnitOfWorkSafety.ReadOnly), true },
+        { nameof(DatabaseFailureKind.Interrupted), nameof(UnitOfWorkSafety.Idempotent), true },
+        { nameof(DatabaseFailureKind.Interrupted), nameof(UnitOfWorkSafety.NotIdempotent), false },
+        { nameof(DatabaseFailureKind.CommandTimeout), nameof(UnitOfWorkSafety.ReadOnly), false },
+        { nameof(DatabaseFailureKind.CommandTimeout), nameof(UnitOfWorkSafety.Idempotent), false },
+        { nameof(DatabaseFailureKind.CommandTimeout), nameof(UnitOfWorkSafety.NotIdempotent), false },
+        { nameof(DatabaseFailureKind.Permanent), nameof(UnitOfWorkSafety.ReadOnly), false },
+        { nameof(DatabaseFailureKind.Cancelled), nameof(UnitOfWorkSafety.ReadOnly), false },
+    };
 
-    [Fact]
-    public void A_connect_timeout_is_retried_even_when_ef_opens_the_connection_mid_unit() =>
-        // Npgsql's connect timeout (e.g. a proxy in front of a stopped server holds the connection): nothing was sent.
-        Assert.Equal(DatabaseFailureKind.Transient, DatabaseFailureClassifier.Classify(
-            new InvalidOperationException("likely transient", new NpgsqlException("The operation has timed out", new TimeoutException()))));
-
-    [Fact]
-    public void Failures_wrapped_by_ef_are_unwrapped()
-    {
-        var unique = new DbUpdateException("save failed", new PostgresException("dup", "ERROR", "ERROR", "23505"));
-        var dropped = new DbUpdateException("save failed", new NpgsqlException("Exception while reading from stream", new EndOfStreamException()));
-
-        Assert.Equal(DatabaseFailureKind.Permanent, DatabaseFailureClassifier.Classify(unique));
-        Assert.Equal(DatabaseFailureKind.Transient, DatabaseFailureClassifier.Classify(dropped));
-    }
+    [Theory]
+    [MemberData(nameof(Decisions))]
+    public void Only_what_is_safe_to_run_again_is_retried(string kind, string safety, bool retried) =>
+        Assert.Equal(retried, DatabaseFailureClassifier.ShouldRetry(Enum.Parse<DatabaseFailureKind>(kind), Enum.Parse<UnitOfWorkSafety>(safety)));
 
     [Fact]
     public void A_caller_that_gave_up_is_cancelled_and_other_exceptions_are_permanent()
@@ -264,7 +298,7 @@ public sealed class ResilientDatabaseTests : IDisposable
     public async Task Transient_failures_are_retried_three_times_with_growing_delays_then_count_once()
     {
         var attempts = new List<DateTimeOffset>();
-        var run = _database.ExecuteAsync<int>("test", (_, _) =>
+        var run = _database.ExecuteAsync<int>("test", UnitOfWorkSafety.Idempotent, (_, _) =>
         {
             attempts.Add(_time.GetUtcNow());
             throw Dropped();
@@ -287,7 +321,7 @@ public sealed class ResilientDatabaseTests : IDisposable
     public async Task A_failure_that_heals_within_the_retries_succeeds()
     {
         var attempts = 0;
-        var run = _database.ExecuteAsync("test", (_, _) => ++attempts < 3 ? throw Dropped() : Task.FromResult(42), CancellationToken.None);
+        var run = _database.ExecuteAsync("test", UnitOfWorkSafety.Idempotent, (_, _) => ++attempts < 3 ? throw Dropped() : Task.FromResult(42), CancellationToken.None);
 
         await AdvanceUntilDoneAsync(run);
 
@@ -300,7 +334,7 @@ public sealed class ResilientDatabaseTests : IDisposable
     public async Task A_unique_violation_is_not_retried_and_does_not_move_the_breaker()
     {
         var attempts = 0;
-        await Assert.ThrowsAsync<DbUpdateException>(() => _database.ExecuteAsync<int>("test", (_, _) =>
+        await Assert.ThrowsAsync<DbUpdateException>(() => _database.ExecuteAsync<int>("test", UnitOfWorkSafety.Idempotent, (_, _) =>
         {
             attempts++;
             throw new DbUpdateException("dup", new PostgresException("dup", "ERROR", "ERROR", PostgresErrorCodes.UniqueViolation));
@@ -315,7 +349,7 @@ public sealed class ResilientDatabaseTests : IDisposable
     public async Task A_command_timeout_is_not_retried_and_counts_as_a_failure()
     {
         var attempts = 0;
-        var failure = await Assert.ThrowsAsync<DatabaseUnavailableException>(() => _database.ExecuteAsync<int>("test", (_, _) =>
+        var failure = await Assert.ThrowsAsync<DatabaseUnavailableException>(() => _database.ExecuteAsync<int>("test", UnitOfWorkSafety.Idempotent, (_, _) =>
         {
             attempts++;
             throw new NpgsqlException("Exception while reading from stream", new TimeoutException());
@@ -327,16 +361,91 @@ public sealed class ResilientDatabaseTests : IDisposable
     }
 
     [Fact]
+    public async Task A_read_whose_connection_was_lost_mid_command_is_retried_and_succeeds()
+    {
+        var attempts = 0;
+        var run = _database.ExecuteAsync("test.read", UnitOfWorkSafety.ReadOnly, (db, _) =>
+        {
+            Assert.Equal(DatabaseFailureEvidence.None, db.LastFailure);
+            return ++attempts < 2 ? LoseConnectionMidCommand<int>(db) : Task.FromResult(7);
+        }, CancellationToken.None);
+
+        await AdvanceUntilDoneAsync(run);
+
+        Assert.Equal(7, await run);
+        Assert.Equal(2, attempts);
+    }
+
+    [Fact]
+    public async Task A_write_that_is_not_idempotent_is_not_run_again_after_an_interruption()
+    {
+        var attempts = 0;
+        var failure = await Assert.ThrowsAsync<DatabaseUnavailableException>(() => _database.ExecuteAsync("test.write", UnitOfWorkSafety.NotIdempotent, (db, _) =>
+        {
+            attempts++;
+            return LoseConnectionMidCommand<int>(db);
+        }, CancellationToken.None));
+
+        Assert.Equal(DatabaseUnavailableReason.Interrupted, failure.Reason);
+        Assert.Equal(1, attempts);
+        Assert.Equal(1, _database.Breaker.Snapshot.ConsecutiveFailures);
+    }
+
+    [Fact]
+    public async Task A_login_that_timed_out_is_retried_even_for_a_write_that_is_not_idempotent()
+    {
+        var attempts = 0;
+        var run = _database.ExecuteAsync("test.write", UnitOfWorkSafety.NotIdempotent, (db, _) =>
+        {
+            if (++attempts == 1)
+            {
+                db.LastFailure = new DatabaseFailureEvidence(DatabaseFailurePhase.Opening, ConnectionLost: true);
+                throw new NpgsqlException("Exception while reading from stream", new TimeoutException());
+            }
+
+            return Task.FromResult(1);
+        }, CancellationToken.None);
+
+        await AdvanceUntilDoneAsync(run);
+
+        Assert.Equal(1, await run);
+        Assert.Equal(2, attempts);
+    }
+
+    [Fact]
+    public async Task A_read_that_hit_the_command_timeout_on_a_live_server_is_not_retried()
+    {
+        var attempts = 0;
+        var failure = await Assert.ThrowsAsync<DatabaseUnavailableException>(() => _database.ExecuteAsync<int>("test.read", UnitOfWorkSafety.ReadOnly, (db, _) =>
+        {
+            attempts++;
+            db.LastFailure = new DatabaseFailureEvidence(DatabaseFailurePhase.Command, ConnectionLost: false);
+            throw new NpgsqlException("Exception while reading from stream", new TimeoutException());
+        }, CancellationToken.None));
+
+        Assert.Equal(DatabaseUnavailableReason.Timeout, failure.Reason);
+        Assert.Equal(1, attempts);
+    }
+
+    // What DatabaseFailureInterceptor records when Npgsql breaks the connection under a command that timed out
+    // because the server behind it had gone (the cancellation could not reach it).
+    private static Task<T> LoseConnectionMidCommand<T>(CareDbContext db)
+    {
+        db.LastFailure = new DatabaseFailureEvidence(DatabaseFailurePhase.Command, ConnectionLost: true);
+        throw new NpgsqlException("Exception while reading from stream", new TimeoutException("Timeout during reading attempt"));
+    }
+
+    [Fact]
     public async Task Once_open_the_breaker_refuses_work_before_it_starts()
     {
         _options.MaxRetries = 0;
         for (var i = 0; i < 5; i++)
         {
-            await Assert.ThrowsAsync<DatabaseUnavailableException>(() => _database.ExecuteAsync<int>("test", (_, _) => throw Dropped(), CancellationToken.None));
+            await Assert.ThrowsAsync<DatabaseUnavailableException>(() => _database.ExecuteAsync<int>("test", UnitOfWorkSafety.Idempotent, (_, _) => throw Dropped(), CancellationToken.None));
         }
 
         var invoked = false;
-        var refused = await Assert.ThrowsAsync<DatabaseUnavailableException>(() => _database.ExecuteAsync("test", (_, _) =>
+        var refused = await Assert.ThrowsAsync<DatabaseUnavailableException>(() => _database.ExecuteAsync("test", UnitOfWorkSafety.Idempotent, (_, _) =>
         {
             invoked = true;
             return Task.FromResult(1);
@@ -353,7 +462,7 @@ public sealed class ResilientDatabaseTests : IDisposable
         _options.Enabled = false;
         var attempts = 0;
 
-        await Assert.ThrowsAsync<NpgsqlException>(() => _database.ExecuteAsync<int>("test", (_, _) =>
+        await Assert.ThrowsAsync<NpgsqlException>(() => _database.ExecuteAsync<int>("test", UnitOfWorkSafety.Idempotent, (_, _) =>
         {
             attempts++;
             throw Dropped();

@@ -5,6 +5,9 @@ internal enum DatabaseUnavailableReason
     RetriesExhausted,
     Timeout,
     BreakerOpen,
+
+    /// <summary>The connection was lost mid-command in a unit of work that must not run twice: its outcome is unknown.</summary>
+    Interrupted,
 }
 
 /// <summary>The database could not serve a unit of work; callers get 503 with <see cref="RetryAfter"/>.</summary>

@@ -5,9 +5,10 @@ namespace Care2Connect.Api.Data.Resilience;
 
 /// <summary>
 /// Runs units of work against the database: the breaker outside, retries inside. Each attempt gets a fresh
-/// <see cref="CareDbContext"/>, so a transaction is retried as a whole or not at all, and a unit of work must be
-/// safe to run again (creates use ids chosen before the first attempt, so a retry after a lost commit
-/// acknowledgement finds its own row instead of inserting twice).
+/// <see cref="CareDbContext"/>, so a transaction is retried as a whole or not at all. Failures where nothing took
+/// effect are retried for every unit; a connection lost mid-command only for units that say they are safe to run
+/// again (<see cref="UnitOfWorkSafety"/>: creates use ids chosen before the first attempt, so a retry after a lost
+/// commit acknowledgement finds its own row instead of inserting twice).
 /// </summary>
 internal sealed class ResilientDatabase(
     IServiceScopeFactory scopes,
@@ -21,7 +22,11 @@ internal sealed class ResilientDatabase(
 
     public DatabaseCircuitBreaker Breaker => breaker;
 
-    public async Task<T> ExecuteAsync<T>(string operation, Func<CareDbContext, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    public async Task<T> ExecuteAsync<T>(
+        string operation,
+        UnitOfWorkSafety safety,
+        Func<CareDbContext, CancellationToken, Task<T>> work,
+        CancellationToken cancellationToken)
     {
         var settings = options.CurrentValue;
         if (!settings.Enabled)
@@ -46,28 +51,31 @@ internal sealed class ResilientDatabase(
         for (var retry = 0; ; retry++)
         {
             TimeSpan retryDelay = default;
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<CareDbContext>();
+            db.LastFailure = DatabaseFailureEvidence.None;
             try
             {
-                await using var scope = scopes.CreateAsyncScope();
-                var result = await work(scope.ServiceProvider.GetRequiredService<CareDbContext>(), cancellationToken);
+                var result = await work(db, cancellationToken);
                 breaker.OnSuccess(permit);
                 metrics.Operation(operation, "success", time.GetElapsedTime(started));
                 return result;
             }
             catch (Exception exception)
             {
-                var kind = DatabaseFailureClassifier.Classify(exception, cancellationToken);
-                if (kind == DatabaseFailureKind.Transient && retry < settings.MaxRetries)
+                var kind = DatabaseFailureClassifier.Classify(exception, db.LastFailure, cancellationToken);
+                var retryable = DatabaseFailureClassifier.ShouldRetry(kind, safety);
+                if (retryable && retry < settings.MaxRetries)
                 {
                     var delay = RetryBackoff.Delay(retry, settings.BaseDelay, settings.JitterRatio, Random.Shared.NextDouble());
-                    Log.RetryingUnitOfWork(logger, operation, retry + 1, settings.MaxRetries, delay, exception.GetType().Name);
+                    Log.RetryingUnitOfWork(logger, operation, retry + 1, settings.MaxRetries, delay, kind, exception.GetType().Name);
                     metrics.Retry(operation);
                     activity?.AddEvent(new ActivityEvent("retry", tags: new ActivityTagsCollection { ["retry"] = retry + 1, ["delay_ms"] = delay.TotalMilliseconds }));
                     retryDelay = delay;
                 }
                 else
                 {
-                    var failure = Fail(operation, kind, exception, retry, permit, started, settings, activity);
+                    var failure = Fail(operation, kind, retryable, exception, retry, permit, started, settings, activity);
                     if (ReferenceEquals(failure, exception))
                     {
                         throw;
@@ -93,6 +101,7 @@ internal sealed class ResilientDatabase(
     private Exception Fail(
         string operation,
         DatabaseFailureKind kind,
+        bool retryable,
         Exception exception,
         int retry,
         BreakerPermit permit,
@@ -103,12 +112,19 @@ internal sealed class ResilientDatabase(
         var elapsed = time.GetElapsedTime(started);
         switch (kind)
         {
-            case DatabaseFailureKind.Transient:
+            case DatabaseFailureKind.Transient or DatabaseFailureKind.Interrupted when retryable:
                 breaker.OnFailure(permit);
                 metrics.Operation(operation, "unavailable", elapsed);
                 Log.UnitOfWorkFailed(logger, operation, retry + 1, exception.GetType().Name);
                 activity?.SetStatus(ActivityStatusCode.Error, "retries exhausted");
                 return new DatabaseUnavailableException(DatabaseUnavailableReason.RetriesExhausted, RetryAfter(settings), exception);
+            case DatabaseFailureKind.Interrupted:
+                // A unit that must not run twice lost its connection mid-command: whether it took effect is unknown.
+                breaker.OnFailure(permit);
+                metrics.Operation(operation, "interrupted", elapsed);
+                Log.UnitOfWorkInterrupted(logger, operation, exception.GetType().Name);
+                activity?.SetStatus(ActivityStatusCode.Error, "interrupted");
+                return new DatabaseUnavailableException(DatabaseUnavailableReason.Interrupted, RetryAfter(settings), exception);
             case DatabaseFailureKind.CommandTimeout:
                 breaker.OnFailure(permit);
                 metrics.Timeout(operation);
