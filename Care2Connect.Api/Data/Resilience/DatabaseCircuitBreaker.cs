@@ -38,8 +38,9 @@ internal sealed class DatabaseCircuitBreaker
     private readonly TimeProvider _time;
     private readonly DatabaseMetrics _metrics;
     private readonly ILogger<DatabaseCircuitBreaker> _logger;
-    private CircuitState _state = CircuitState.Closed;
-    private int _consecutiveFailures;
+    // Volatile: read without the lock on the hot path; written only under it.
+    private volatile CircuitState _state = CircuitState.Closed;
+    private volatile int _consecutiveFailures;
     private DateTimeOffset _lastTransition;
     private DateTimeOffset _openUntil;
     private bool _trialInFlight;
@@ -62,10 +63,7 @@ internal sealed class DatabaseCircuitBreaker
     {
         get
         {
-            lock (_gate)
-            {
-                return _state;
-            }
+            return _state;
         }
     }
 
@@ -84,6 +82,13 @@ internal sealed class DatabaseCircuitBreaker
     /// <summary>Asks to run one operation. When refused, <paramref name="retryAfter"/> says when to come back.</summary>
     public BreakerPermit TryEnter(out TimeSpan retryAfter)
     {
+        // The hot path: closed, nothing to change, no lock. Every change of state is made under the lock.
+        if (_state == CircuitState.Closed)
+        {
+            retryAfter = TimeSpan.Zero;
+            return BreakerPermit.Allowed;
+        }
+
         lock (_gate)
         {
             retryAfter = TimeSpan.Zero;
@@ -113,6 +118,12 @@ internal sealed class DatabaseCircuitBreaker
 
     public void OnSuccess(BreakerPermit permit)
     {
+        // The hot path: a normal operation succeeded while closed with no failure counted: nothing to change.
+        if (permit == BreakerPermit.Allowed && _consecutiveFailures == 0 && _state == CircuitState.Closed)
+        {
+            return;
+        }
+
         lock (_gate)
         {
             _consecutiveFailures = 0;

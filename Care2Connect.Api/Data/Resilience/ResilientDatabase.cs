@@ -18,8 +18,6 @@ internal sealed class ResilientDatabase(
     DatabaseMetrics metrics,
     ILogger<ResilientDatabase> logger)
 {
-    public static readonly ActivitySource ActivitySource = new("Care2Connect.Database");
-
     public DatabaseCircuitBreaker Breaker => breaker;
 
     public async Task<T> ExecuteAsync<T>(
@@ -35,16 +33,18 @@ internal sealed class ResilientDatabase(
             return await work(scope.ServiceProvider.GetRequiredService<CareDbContext>(), cancellationToken);
         }
 
-        using var activity = ActivitySource.StartActivity($"db.unit_of_work {operation}");
+        // No span of its own: a unit of work is described on the span it runs under (the request's, a job's or a
+        // recovery action's), with its retries as events, and Npgsql's command spans sit below that. A span per unit
+        // of work was a third span per request to create and export; the histogram below keeps its timings.
+        var activity = Activity.Current;
         activity?.SetTag("care2connect.db.operation", operation);
-        activity?.SetTag("care2connect.db.breaker.state", breaker.State.ToString());
         var started = time.GetTimestamp();
 
         var permit = breaker.TryEnter(out var breakerRetryAfter);
         if (permit == BreakerPermit.Rejected)
         {
             metrics.Rejected(operation);
-            activity?.SetStatus(ActivityStatusCode.Error, "circuit open");
+            activity?.SetTag("care2connect.db.outcome", "circuit-open");
             throw new DatabaseUnavailableException(DatabaseUnavailableReason.BreakerOpen, breakerRetryAfter);
         }
 
@@ -70,7 +70,13 @@ internal sealed class ResilientDatabase(
                     var delay = RetryBackoff.Delay(retry, settings.BaseDelay, settings.JitterRatio, Random.Shared.NextDouble());
                     Log.RetryingUnitOfWork(logger, operation, retry + 1, settings.MaxRetries, delay, kind, exception.GetType().Name);
                     metrics.Retry(operation);
-                    activity?.AddEvent(new ActivityEvent("retry", tags: new ActivityTagsCollection { ["retry"] = retry + 1, ["delay_ms"] = delay.TotalMilliseconds }));
+                    activity?.AddEvent(new ActivityEvent("db.retry", tags: new ActivityTagsCollection
+                    {
+                        ["care2connect.db.operation"] = operation,
+                        ["retry"] = retry + 1,
+                        ["delay_ms"] = delay.TotalMilliseconds,
+                        ["care2connect.db.failure"] = kind.ToString(),
+                    }));
                     retryDelay = delay;
                 }
                 else
@@ -116,21 +122,21 @@ internal sealed class ResilientDatabase(
                 breaker.OnFailure(permit);
                 metrics.Operation(operation, "unavailable", elapsed);
                 Log.UnitOfWorkFailed(logger, operation, retry + 1, exception.GetType().Name);
-                activity?.SetStatus(ActivityStatusCode.Error, "retries exhausted");
+                activity?.SetTag("care2connect.db.outcome", "retries-exhausted");
                 return new DatabaseUnavailableException(DatabaseUnavailableReason.RetriesExhausted, RetryAfter(settings), exception);
             case DatabaseFailureKind.Interrupted:
                 // A unit that must not run twice lost its connection mid-command: whether it took effect is unknown.
                 breaker.OnFailure(permit);
                 metrics.Operation(operation, "interrupted", elapsed);
                 Log.UnitOfWorkInterrupted(logger, operation, exception.GetType().Name);
-                activity?.SetStatus(ActivityStatusCode.Error, "interrupted");
+                activity?.SetTag("care2connect.db.outcome", "interrupted");
                 return new DatabaseUnavailableException(DatabaseUnavailableReason.Interrupted, RetryAfter(settings), exception);
             case DatabaseFailureKind.CommandTimeout:
                 breaker.OnFailure(permit);
                 metrics.Timeout(operation);
                 metrics.Operation(operation, "timeout", elapsed);
                 Log.CommandTimedOut(logger, operation, settings.CommandTimeout);
-                activity?.SetStatus(ActivityStatusCode.Error, "command timeout");
+                activity?.SetTag("care2connect.db.outcome", "command-timeout");
                 return new DatabaseUnavailableException(DatabaseUnavailableReason.Timeout, RetryAfter(settings), exception);
             default:
                 // Business errors and cancellations say nothing about the database's health.

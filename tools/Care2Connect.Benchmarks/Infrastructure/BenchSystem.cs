@@ -31,6 +31,9 @@ internal sealed record BootSettings
 
     /// <summary>A Postgres data directory to reuse and keep; by default each boot gets a fresh one, deleted afterwards.</summary>
     public string? DataDirectory { get; init; }
+
+    /// <summary>Changes to the app model before it is built (e.g. a second resource beside the AppHost's own).</summary>
+    public Action<IDistributedApplicationTestingBuilder>? Configure { get; init; }
 }
 
 /// <summary>
@@ -118,6 +121,7 @@ internal sealed class BenchSystem : IAsyncDisposable
             ? await DistributedApplicationTestingBuilder.CreateAsync<Projects.Care2Connect_AppHost>(args, timeout.Token)
             : await DistributedApplicationTestingBuilder.CreateAsync<Projects.Care2Connect_MinimalAppHost>(args, timeout.Token);
         var declared = clock.Elapsed;
+        settings.Configure?.Invoke(builder);
 
         // Keep stdout for the report: the AppHost's own log lines go to stderr with the progress, and resource logs
         // and per-request client logs are left out.

@@ -4,64 +4,94 @@ using System.Text;
 using System.Text.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Care2Connect.AppHost;
 using Care2Connect.Benchmarks.Infrastructure;
 
 namespace Care2Connect.Benchmarks.Scenarios;
 
 /// <summary>
-/// Issue 3's measurements: the hot-path cost of <c>Database:Resilience:Enabled</c> (reads and creates at fixed
-/// concurrency, in alternating boots on, off, off, on) and what a caller waits while Postgres is down, with and
-/// without the breaker (sequential reads after a Stop of <c>postgres</c>; measured once per mode).
+/// The hot-path cost of <c>Database:Resilience</c> (issues 3 and 13) and what a caller waits while Postgres is down,
+/// with and without the breaker. One boot of the full AppHost with a second instance of the API beside its own:
+/// <c>api</c> (hardening on, as shipped) and <c>api-baseline</c> (the same project, database, keys and settings, with
+/// <c>Database:Resilience:Enabled=false</c>). Both measure in interleaved rounds on the same machine state, so the
+/// ratios compare like with like instead of boots minutes apart.
 /// </summary>
 internal sealed class HardeningScenario(BenchmarkOptions options)
 {
+    private const string Hardened = "api";
+    private const string Baseline = "api-baseline";
+    private const int Rounds = 10;
     private const int WarmUpCreates = 200;
     private const int WarmUpReads = 400;
     private const int BreakerThreshold = 5; // the default Database:Resilience:BreakerFailureThreshold
+
+    private static readonly Dictionary<string, string> ApiSettings = new()
+    {
+        // Only the failure path is shortened, so the outage measurement finishes in seconds.
+        ["Database__Resilience__BaseDelay"] = "00:00:00.200",
+        ["Database__Migration__RetryDelay"] = "00:00:01",
+    };
 
     public async Task<string> RunAsync()
     {
         var hot = options.Runs(Scenario.Hot);
         var breaker = options.Runs(Scenario.Breaker);
-        // Alternating order, so neither mode always runs on a warmer or cooler machine.
-        bool[] rounds = hot ? [true, false, false, true] : [true, false];
-        var hotResults = new List<(bool Enabled, LatencyStats Read, LatencyStats Create)>();
-        var outages = new List<(bool Enabled, double[] Latencies, string Answers)>();
 
-        foreach (var enabled in rounds)
+        Progress.Say($"Hardening: booting the full AppHost with {Baseline} (hardening off) beside {Hardened} (on) ...");
+        await using var system = await BenchSystem.StartAsync(SystemShape.Full, new BootSettings
         {
-            Progress.Say($"Hardening: booting with Database:Resilience:Enabled={enabled} ...");
-            await using var system = await BenchSystem.StartAsync(SystemShape.Full, new BootSettings
-            {
-                Api = new Dictionary<string, string>
-                {
-                    ["Database__Resilience__Enabled"] = enabled ? "true" : "false",
-                    // Only the failure path is shortened, so the outage measurement finishes in seconds.
-                    ["Database__Resilience__BaseDelay"] = "00:00:00.200",
-                    ["Database__Migration__RetryDelay"] = "00:00:01",
-                },
-            });
-            using var timeout = new CancellationTokenSource(BenchSystem.BootTimeout);
-            await system.App.ResourceNotifications.WaitForResourceHealthyAsync("api", timeout.Token);
-            using var api = system.CreateClient("api", "http", TimeSpan.FromSeconds(120));
+            Api = new Dictionary<string, string>(ApiSettings) { ["Database__Resilience__Enabled"] = "true" },
+            Configure = AddBaseline,
+        });
+        using var timeout = new CancellationTokenSource(BenchSystem.BootTimeout);
+        await system.App.ResourceNotifications.WaitForResourceHealthyAsync(Hardened, timeout.Token);
+        await system.App.ResourceNotifications.WaitForResourceHealthyAsync(Baseline, timeout.Token);
+        using var on = system.CreateClient(Hardened, "http", TimeSpan.FromSeconds(120));
+        using var off = system.CreateClient(Baseline, "http", TimeSpan.FromSeconds(120));
 
-            var (ids, _) = await Load.MeasureAsync(WarmUpCreates, options.Concurrency, i => CreateAsync(api, i));
-            await Load.MeasureAsync(WarmUpReads, options.Concurrency, i => ReadAsync(api, ids[i % ids.Count], expectSuccess: false));
-            if (hot)
+        var ids = new List<Guid>();
+        foreach (var api in new[] { on, off })
+        {
+            var (created, _) = await Load.MeasureAsync(WarmUpCreates, options.Concurrency, i => CreateAsync(api, i));
+            ids.AddRange(created);
+            await Load.MeasureAsync(WarmUpReads, options.Concurrency, i => ReadAsync(api, created[i % created.Count], expectSuccess: false));
+        }
+
+        var report = new StringBuilder();
+        if (hot)
+        {
+            Progress.Say($"Hardening: {Rounds} interleaved rounds of creates and reads on both ...");
+            var samples = new Dictionary<(bool Enabled, string Operation), Samples>();
+            var perBatch = Math.Max(1, options.Requests / Rounds);
+            for (var round = 0; round < Rounds; round++)
             {
-                Progress.Say("Hardening: measuring creates and reads ...");
-                var (_, create) = await Load.MeasureAsync(options.Requests, options.Concurrency, i => CreateAsync(api, WarmUpCreates + i));
-                var (_, read) = await Load.MeasureAsync(options.Requests, options.Concurrency, i => ReadAsync(api, ids[i % ids.Count], expectSuccess: true));
-                hotResults.Add((enabled, read, create));
+                // Alternating order, so neither instance always runs first in a round.
+                foreach (var enabled in round % 2 == 0 ? new[] { true, false } : [false, true])
+                {
+                    var api = enabled ? on : off;
+                    var offset = WarmUpCreates + (round * perBatch);
+                    var (_, create) = await Load.MeasureAsync(perBatch, options.Concurrency, i => CreateAsync(api, offset + i));
+                    var (_, read) = await Load.MeasureAsync(perBatch, options.Concurrency, i => ReadAsync(api, ids[(offset + i) % ids.Count], expectSuccess: true));
+                    Add(samples, (enabled, "create"), create);
+                    Add(samples, (enabled, "read"), read);
+                }
             }
 
-            if (breaker && !outages.Any(o => o.Enabled == enabled))
+            WriteHot(report, samples, perBatch);
+        }
+
+        if (breaker)
+        {
+            // With the hardening on, the first operations exhaust their retries and open the breaker; the rest are
+            // refused at once. Without it, every caller waits for the connect timeout.
+            Progress.Say($"Hardening: stopping postgres, then {options.OutageRequests} reads one after another on each ...");
+            await system.ExecuteCommandAsync("postgres", KnownResourceCommands.StopCommand);
+            await system.App.ResourceNotifications.WaitForResourceAsync("postgres", e => e.Snapshot.State?.Text is "Exited" or "Finished", timeout.Token);
+            var outages = new List<(bool Enabled, double[] Latencies, string Answers)>();
+            foreach (var enabled in new[] { true, false })
             {
-                // With the hardening on, the first operations exhaust their retries and open the breaker; the rest
-                // are refused at once. Without it, every caller waits for the connect timeout.
-                Progress.Say($"Hardening: stopping postgres, then {options.OutageRequests} reads one after another ...");
-                await system.ExecuteCommandAsync("postgres", KnownResourceCommands.StopCommand);
-                await system.App.ResourceNotifications.WaitForResourceAsync("postgres", e => e.Snapshot.State?.Text is "Exited" or "Finished", timeout.Token);
+                var api = enabled ? on : off;
                 var (codes, stats) = await Load.MeasureAsync(options.OutageRequests, 1, async i =>
                 {
                     using var response = await api.GetAsync($"/api/tickets/{ids[i % ids.Count]}");
@@ -72,37 +102,71 @@ internal sealed class HardeningScenario(BenchmarkOptions options)
                 var answers = string.Join(", ", codes.GroupBy(c => c).Select(g => $"{g.Key} ×{g.Count()}"));
                 outages.Add((enabled, [.. stats.Latencies], answers));
             }
-        }
 
-        var report = new StringBuilder();
-        if (hot)
-        {
-            WriteHot(report, hotResults);
-        }
-
-        if (breaker)
-        {
             WriteBreaker(report, outages);
         }
 
         return report.ToString();
     }
 
-    private void WriteHot(StringBuilder report, List<(bool Enabled, LatencyStats Read, LatencyStats Create)> results)
+    /// <summary>The second instance: declared as the AppHost declares <c>api</c>, with the hardening switched off.</summary>
+    private static void AddBaseline(IDistributedApplicationTestingBuilder builder)
     {
-        report.AppendLine("### Hot path: hardening on vs off");
-        report.AppendLine();
-        report.AppendLine(CultureInfo.InvariantCulture, $"{results.Count} boots in the order on, off, off, on; each warms up with {WarmUpCreates} creates and {WarmUpReads} reads, then measures {options.Requests} creates and {options.Requests} reads at concurrency {options.Concurrency} on the API's public endpoint (operator key).");
-        report.AppendLine();
-        Markdown.Table(report, "llrrr", ["Hardening", "Operation", "p50 ms", "p99 ms", "req/s"], results.SelectMany(r => new[]
+        var api = builder.Resources.OfType<ProjectResource>().Single(r => r.Name == Hardened);
+        var keys = new ApiKeyParameters(
+            builder.CreateResourceBuilder<ParameterResource>(ApiKeyParameterExtensions.OperatorKeyName),
+            builder.CreateResourceBuilder<ParameterResource>(ApiKeyParameterExtensions.AdminKeyName));
+        var baseline = builder.AddProject(Baseline, api.GetProjectMetadata().ProjectPath)
+            .WithInternalListener()
+            .WithReference(builder.CreateResourceBuilder<IResourceWithConnectionString>("care2connect"))
+            .WithApiKeys(keys)
+            .WithHttpHealthCheck("/health", endpointName: ApiListenerExtensions.InternalEndpointName)
+            .WithEnvironment("Database__Resilience__Enabled", "false");
+        foreach (var (name, value) in ApiSettings)
         {
-            new[] { OnOff(r.Enabled), "read", Markdown.F(r.Read.P50), Markdown.F(r.Read.P99), Markdown.F(r.Read.Throughput, "0") },
-            [OnOff(r.Enabled), "create", Markdown.F(r.Create.P50), Markdown.F(r.Create.P99), Markdown.F(r.Create.Throughput, "0")],
-        }));
-        double Ratio(Func<(bool Enabled, LatencyStats Read, LatencyStats Create), double> pick) =>
-            results.Where(r => r.Enabled).Average(pick) / results.Where(r => !r.Enabled).Average(pick);
-        report.AppendLine(CultureInfo.InvariantCulture, $"Ratios on/off (mean of the rounds per mode): read p50 **{Ratio(r => r.Read.P50):0.00}**, read p99 {Ratio(r => r.Read.P99):0.00}, create p50 **{Ratio(r => r.Create.P50):0.00}**, create p99 {Ratio(r => r.Create.P99):0.00}, read throughput **{Ratio(r => r.Read.Throughput):0.00}**, create throughput **{Ratio(r => r.Create.Throughput):0.00}**.");
+            baseline.WithEnvironment(name, value);
+        }
+    }
+
+    private static void Add(Dictionary<(bool Enabled, string Operation), Samples> samples, (bool Enabled, string Operation) key, LatencyStats batch)
+    {
+        if (!samples.TryGetValue(key, out var pooled))
+        {
+            samples[key] = pooled = new Samples();
+        }
+
+        pooled.Latencies.AddRange(batch.Latencies);
+        pooled.Seconds += batch.Latencies.Count / batch.Throughput;
+    }
+
+    private void WriteHot(StringBuilder report, Dictionary<(bool Enabled, string Operation), Samples> samples, int perBatch)
+    {
+        report.AppendLine("### Hot path: hardening on vs off, side by side");
         report.AppendLine();
+        report.AppendLine(CultureInfo.InvariantCulture, $"One boot, `{Hardened}` (on) and `{Baseline}` (off) beside each other on the same Postgres; each warmed up with {WarmUpCreates} creates and {WarmUpReads} reads, then {Rounds} rounds of {perBatch} creates and {perBatch} reads each at concurrency {options.Concurrency} on the public endpoint (operator key), the order alternating per round. Latencies pooled over the rounds; throughput = requests ÷ time spent in that instance's batches.");
+        report.AppendLine();
+        string[] operations = ["read", "create"];
+        Markdown.Table(report, "llrrr", ["Hardening", "Operation", "p50 ms", "p99 ms", "req/s"], operations.SelectMany(operation => new[] { true, false }.Select(enabled =>
+        {
+            var s = samples[(enabled, operation)];
+            return new[] { OnOff(enabled), operation, Markdown.F(s.P50), Markdown.F(s.P99), Markdown.F(s.Throughput, "0") };
+        })));
+        double Ratio(string operation, Func<Samples, double> pick) => pick(samples[(true, operation)]) / pick(samples[(false, operation)]);
+        report.AppendLine(CultureInfo.InvariantCulture, $"Ratios on/off: read p50 **{Ratio("read", s => s.P50):0.00}**, read p99 **{Ratio("read", s => s.P99):0.00}**, read throughput **{Ratio("read", s => s.Throughput):0.00}**; create p50 **{Ratio("create", s => s.P50):0.00}**, create p99 **{Ratio("create", s => s.P99):0.00}**, create throughput **{Ratio("create", s => s.Throughput):0.00}**.");
+        report.AppendLine();
+    }
+
+    private sealed class Samples
+    {
+        public List<double> Latencies { get; } = [];
+
+        public double Seconds { get; set; }
+
+        public double P50 => LatencyStats.Percentile(Latencies, 0.50);
+
+        public double P99 => LatencyStats.Percentile(Latencies, 0.99);
+
+        public double Throughput => Latencies.Count / Seconds;
     }
 
     private void WriteBreaker(StringBuilder report, List<(bool Enabled, double[] Latencies, string Answers)> outages)
