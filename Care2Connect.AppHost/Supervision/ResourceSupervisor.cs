@@ -158,7 +158,7 @@ internal sealed class ResourceSupervisor(
 
                 var delay = supervised.Budget.Backoff(now, Random.Shared.NextDouble());
                 await Task.Delay(delay, time, stoppingToken);
-                if (supervised.UserStopped)
+                if (supervised.UserStopped || (command == KnownResourceCommands.StartCommand && supervised.LastState == KnownResourceStates.Running))
                 {
                     return;
                 }
@@ -173,11 +173,17 @@ internal sealed class ResourceSupervisor(
                 SupervisorIsActing.Value = true;
                 var result = await commands.ExecuteCommandAsync(supervised.ResourceId ?? supervised.Resource.Name, command, stoppingToken);
                 SupervisorIsActing.Value = false;
-                if (!result.Success)
+                if (!result.Success && supervised.LastState != KnownResourceStates.Running && !supervised.UserStopped)
                 {
+                    // A start that failed (e.g. the orchestrator timed out deleting the old process on a saturated
+                    // machine) is tried again after the next backoff, within the budget. Its own FailedToStart state
+                    // may arrive while this loop still runs, when a new restart cannot begin: so this one goes on.
                     var failure = $"{supervised.Resource.Name}: {command} failed: {result.Message}";
                     Log.RestartFailed(logger, failure);
                     WriteFile("ERROR", failure);
+                    reason = $"{command} failed";
+                    command = KnownResourceCommands.StartCommand;
+                    continue;
                 }
 
                 return;

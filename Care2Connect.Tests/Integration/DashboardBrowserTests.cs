@@ -16,8 +16,6 @@ namespace Care2Connect.Tests.Integration;
 [Collection(AppHostCollection.Name)]
 public sealed partial class DashboardBrowserTests(DashboardAppFixture fixture, ITestOutputHelper output) : IClassFixture<DashboardAppFixture>
 {
-    /// <summary>Debian's chromium; Playwright's own browser download is never used.</summary>
-    private const string ChromiumPath = "/usr/bin/chromium";
 
     /// <summary>Any one browser step: a navigation, a click, an element to appear.</summary>
     private static readonly TimeSpan StepTimeout = TimeSpan.FromSeconds(30);
@@ -150,11 +148,10 @@ public sealed partial class DashboardBrowserTests(DashboardAppFixture fixture, I
     /// </summary>
     private async Task InBrowserAsync(string testName, Func<IPage, Task> steps)
     {
-        Assert.True(File.Exists(ChromiumPath), $"{ChromiumPath} is missing: install Debian's chromium (apt-get install chromium; .ci/run does).");
         using var playwright = await Playwright.CreateAsync().WaitAsync(StepTimeout);
         await using var browser = await playwright.Chromium.LaunchAsync(new()
         {
-            ExecutablePath = ChromiumPath,
+            ExecutablePath = DashboardAppFixture.ChromiumPath,
             Headless = true,
             Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
             Timeout = Ms(StepTimeout),
