@@ -234,6 +234,38 @@ public sealed class AppModelTests
     }
 
     [Fact]
+    public async Task Alert_channels_set_in_the_apphost_reach_the_monitor_with_their_secrets_as_secret_parameters()
+    {
+        await using var builder = await AppModel(
+            "Postgres:Mode=Local",
+            "Postgres:DataDirectory=/var/tmp/c2c-model-test",
+            "Monitor:Alerts:Webhooks:0:Url=https://discord.example/api/webhooks/1/secret-token",
+            "Monitor:Alerts:Webhooks:0:Format=Discord",
+            "Monitor:Alerts:Email:0:Host=smtp.example.org",
+            "Monitor:Alerts:Email:0:Password=smtp-secret",
+            "Monitor:Alerts:Email:0:To:0=ops@example.org");
+
+        var monitor = Assert.Single(builder.Resources.OfType<ProjectResource>(), r => r.Name == "monitor");
+        var environment = await EnvironmentOf(monitor, builder);
+
+        Assert.Equal("Discord", environment["Monitor__Alerts__Webhooks__0__Format"]);
+        Assert.Equal("smtp.example.org", environment["Monitor__Alerts__Email__0__Host"]);
+        Assert.Equal("ops@example.org", environment["Monitor__Alerts__Email__0__To__0"]);
+        foreach (var (variable, parameterName) in new[]
+        {
+            ("Monitor__Alerts__Webhooks__0__Url", "monitor-alerts-webhooks-0-url"),
+            ("Monitor__Alerts__Email__0__Password", "monitor-alerts-email-0-password"),
+        })
+        {
+            var parameter = Assert.IsType<ParameterResource>(environment[variable]);
+            Assert.Equal(parameterName, parameter.Name);
+            Assert.True(parameter.Secret, $"{variable} must be a secret");
+        }
+
+        Assert.DoesNotContain(environment.Values.OfType<string>(), value => value.Contains("secret", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Without_extra_checks_or_dependencies_nothing_is_forwarded()
     {
         await using var builder = await AppModel("Postgres:Mode=Local", "Postgres:DataDirectory=/var/tmp/c2c-model-test");
