@@ -1,3 +1,4 @@
+using OpenTelemetry.Trace;
 using Care2Connect.Monitor.Checks;
 using Care2Connect.Tests.Infrastructure;
 using Microsoft.Extensions.Options;
@@ -236,4 +237,42 @@ public sealed class AlertChannelTests
             ? new KeyValuePair<string, string?>[] { new("Monitor:Alerts:Email:0:Username", "monitor"), new("Monitor:Alerts:Email:0:Password", SmtpPassword) }
             : [],
     ];
+}
+
+/// <summary>A webhook's address is its secret: the alert's POST must not become a span whose <c>url.full</c> carries it.</summary>
+public sealed class AlertTracingTests
+{
+    [Fact]
+    public async Task A_webhook_post_makes_no_span_while_other_http_calls_still_do()
+    {
+        var spans = new System.Collections.Concurrent.ConcurrentQueue<System.Diagnostics.Activity>();
+        using var tracing = OpenTelemetry.Sdk.CreateTracerProviderBuilder()
+            .AddHttpClientInstrumentation()
+            .AddProcessor(new CollectingProcessor(spans))
+            .Build();
+        var time = new FakeTimeProvider(AlertsHost.Start);
+        await using var discord = await WebhookReceiver.StartAsync(time);
+        await using var alerts = await AlertsHost.StartAsync(time, (discord, "Discord"));
+
+        await alerts.Transition("api-liveness", ComponentState.Up, ComponentState.Down);
+        await alerts.DeliveredAsync(1);
+
+        // The control: an ordinary call to the same server is traced, so the listener above works.
+        using (var client = new HttpClient())
+        {
+            using var response = await client.GetAsync(new Uri(discord.Url, "/control"));
+        }
+
+        tracing.ForceFlush();
+        var urls = spans.Select(span => span.GetTagItem("url.full") as string ?? "").ToList();
+        Assert.Contains(urls, url => url.EndsWith("/control", StringComparison.Ordinal));
+        Assert.DoesNotContain(urls, url => url.Contains("secret-token", StringComparison.Ordinal));
+        Assert.Single(discord.Delivered, request => request.Method == "POST");
+    }
+
+    private sealed class CollectingProcessor(System.Collections.Concurrent.ConcurrentQueue<System.Diagnostics.Activity> spans)
+        : OpenTelemetry.BaseProcessor<System.Diagnostics.Activity>
+    {
+        public override void OnEnd(System.Diagnostics.Activity data) => spans.Enqueue(data);
+    }
 }
