@@ -37,6 +37,7 @@ var api = builder.AddProject<Projects.Care2Connect_Api>("api")
     .WithHttpHealthCheck("/health", endpointName: ApiListenerExtensions.InternalEndpointName)
     .WithApiCommands(keys.Admin, ApiListenerExtensions.InternalEndpointName)
     .WithUrlForEndpoint(ApiListenerExtensions.InternalEndpointName, _ => new() { Url = "/openapi/v1.json", DisplayText = "OpenAPI" })
+    .WithForwardedSettings(ForwardedSettingsExtensions.ApiDependencies)
     .WithRestartPolicy(builder.RestartPolicyFor("api", new LivenessProbe { Path = "/alive" }));
 
 // The way in from the internet: cloudflared with a token, else a local simulation of it. Public endpoint only.
@@ -47,6 +48,8 @@ var monitor = builder.AddProject<Projects.Care2Connect_Monitor>("monitor")
     .WithReference(api)
     .WithEnvironment("Monitor__Api__BaseAddress", api.GetEndpoint(ApiListenerExtensions.InternalEndpointName))
     .WithMonitorSettings(keys.Admin)
+    .WithForwardedSettings(ForwardedSettingsExtensions.MonitorChecks)
+    .WithForwardedSettings(ForwardedSettingsExtensions.MonitorAlerts, secretKeys: ["Url", "Password"])
     .WithMonitorCommands(keys.Admin)
     .WithUrlForEndpoint("http", url => url.DisplayText = "Status page")
     .WaitForStart(api)

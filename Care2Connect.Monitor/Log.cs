@@ -62,7 +62,7 @@ internal static partial class Log
     [LoggerMessage(7405, LogLevel.Warning, "Alert queue for {Host} is full: dropped its oldest alert ({Kind} for {Component})")]
     public static partial void AlertDropped(ILogger logger, string host, Checks.AlertKind kind, string component);
 
-    [LoggerMessage(7406, LogLevel.Information, "No alert webhooks are configured (Monitor:Alerts:Webhooks): alerts go to the logs only")]
+    [LoggerMessage(7406, LogLevel.Information, "No alert channels are configured (Monitor:Alerts:Webhooks, Monitor:Alerts:Email): alerts go to the logs only")]
     public static partial void NoAlertWebhooks(ILogger logger);
 
     [LoggerMessage(7407, LogLevel.Error, "Cannot write {Path}; this is logged again only after a write succeeds")]

@@ -1,7 +1,9 @@
 using Care2Connect.Api.Data;
 using Care2Connect.Api.Data.Resilience;
+using Care2Connect.Api.Recovery;
 using Care2Connect.Api.Tickets;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Care2Connect.Api.SpeechIntelligence;
 
@@ -16,8 +18,12 @@ internal interface ISpeechJob
     Task<string> RunAsync(CancellationToken cancellationToken);
 }
 
-/// <summary>Deletes transcription sessions past their retention date, and idempotency keys past their lifetime.</summary>
-internal sealed class RetentionJob(ResilientDatabase database, TimeProvider time) : ISpeechJob
+/// <summary>
+/// Deletes transcription sessions past their retention date, idempotency keys past their lifetime, and recovery
+/// attempts past <see cref="RecoveryOptions.HistoryRetention"/> or beyond the newest
+/// <see cref="RecoveryOptions.HistoryMaxAttempts"/> (their component results go with them: the foreign key cascades).
+/// </summary>
+internal sealed class RetentionJob(ResilientDatabase database, IOptions<RecoveryOptions> recovery, TimeProvider time) : ISpeechJob
 {
     public const string JobName = "retention";
 
@@ -28,13 +34,28 @@ internal sealed class RetentionJob(ResilientDatabase database, TimeProvider time
     public async Task<string> RunAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var (sessions, keys) = await database.ExecuteAsync("speech.retention", UnitOfWorkSafety.Idempotent, async (db, ct) =>
+        var attemptsCutoff = now - recovery.Value.HistoryRetention;
+        var maxAttempts = recovery.Value.HistoryMaxAttempts;
+        var (sessions, keys, attempts) = await database.ExecuteAsync("speech.retention", UnitOfWorkSafety.Idempotent, async (db, ct) =>
         {
             var sessions = await db.TranscriptionSessions.Where(s => s.RetainUntil <= now).ExecuteDeleteAsync(ct);
             var keys = await db.IdempotencyKeys.Where(k => k.ExpiresAt <= now).ExecuteDeleteAsync(ct);
-            return (sessions, keys);
+            var attempts = await db.RecoveryAttempts.Where(a => a.StartedAt < attemptsCutoff).ExecuteDeleteAsync(ct);
+
+            // The start of the newest attempt that is one too many; it and everything older go (ties included).
+            var firstTooMany = await db.RecoveryAttempts
+                .OrderByDescending(a => a.StartedAt)
+                .Skip(maxAttempts)
+                .Select(a => (DateTimeOffset?)a.StartedAt)
+                .FirstOrDefaultAsync(ct);
+            if (firstTooMany is { } boundary)
+            {
+                attempts += await db.RecoveryAttempts.Where(a => a.StartedAt <= boundary).ExecuteDeleteAsync(ct);
+            }
+
+            return (sessions, keys, attempts);
         }, cancellationToken);
-        return $"deleted {sessions} expired transcription sessions and {keys} expired idempotency keys";
+        return $"deleted {sessions} expired transcription sessions, {keys} expired idempotency keys and {attempts} old recovery attempts";
     }
 }
 

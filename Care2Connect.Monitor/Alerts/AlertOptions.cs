@@ -1,19 +1,28 @@
 using System.ComponentModel.DataAnnotations;
+using System.Net;
+using Care2Connect.Monitor.Checks;
+using MimeKit;
 
 namespace Care2Connect.Monitor.Alerts;
 
-/// <summary>Where and how alerts go (section <c>Monitor:Alerts</c>). No webhooks: alerts reach the log only.</summary>
+/// <summary>
+/// Where and how alerts go (section <c>Monitor:Alerts</c>): webhooks (JSON, Slack, Discord) and email (SMTP). Every
+/// webhook and every email entry is a channel with a queue of its own. No channel: alerts reach the logs only.
+/// </summary>
 internal sealed class AlertOptions : IValidatableObject
 {
     public const string Section = "Monitor:Alerts";
 
     public List<AlertWebhook> Webhooks { get; } = [];
 
+    /// <summary>Email channels, each with its own SMTP server, sender and recipients (<c>Monitor:Alerts:Email:0:Host</c>).</summary>
+    public List<AlertEmail> Email { get; } = [];
+
     /// <summary>While a component stays DOWN, a reminder this long after the last alert for it.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
     public TimeSpan ReminderInterval { get; set; } = TimeSpan.FromMinutes(60);
 
-    /// <summary>POSTs per alert and webhook, the first included.</summary>
+    /// <summary>Deliveries per alert and channel, the first included.</summary>
     [Range(1, 20)]
     public int MaxAttempts { get; set; } = 5;
 
@@ -21,10 +30,11 @@ internal sealed class AlertOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
     public TimeSpan BaseDelay { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>Upper bound for one delivery attempt (a POST, or a whole SMTP conversation).</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Alerts waiting per webhook; when full, the oldest is dropped (and logged).</summary>
+    /// <summary>Alerts waiting per channel; when full, the oldest is dropped (and logged).</summary>
     [Range(1, 100_000)]
     public int QueueCapacity { get; set; } = 500;
 
@@ -32,6 +42,7 @@ internal sealed class AlertOptions : IValidatableObject
     {
         for (var i = 0; i < Webhooks.Count; i++)
         {
+            // Never the address itself in a message: a webhook's path is its secret.
             if (Webhooks[i].Url is not { IsAbsoluteUri: true } url || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
             {
                 yield return new ValidationResult(
@@ -39,12 +50,29 @@ internal sealed class AlertOptions : IValidatableObject
                     [nameof(Webhooks)]);
             }
         }
+
+        for (var i = 0; i < Email.Count; i++)
+        {
+            foreach (var problem in Email[i].Problems())
+            {
+                yield return new ValidationResult($"Monitor:Alerts:Email:{i}:{problem}", [nameof(Email)]);
+            }
+        }
     }
 }
 
-internal sealed class AlertWebhook
+/// <summary>What every channel may set for itself.</summary>
+internal abstract class AlertChannelOptions
 {
-    /// <summary>May carry a secret (a Slack webhook's path is its key): logs name the host only.</summary>
+    /// <summary>The alert kinds this channel gets (<c>Down</c>, <c>Up</c>, <c>Reminder</c>, <c>Flapping</c>, <c>RecoveryFailed</c>); empty: all.</summary>
+    public List<AlertKind> Kinds { get; } = [];
+
+    public bool Accepts(AlertKind kind) => Kinds.Count == 0 || Kinds.Contains(kind);
+}
+
+internal sealed class AlertWebhook : AlertChannelOptions
+{
+    /// <summary>May carry a secret (a Slack or Discord webhook's path is its key): logs name the host only.</summary>
     public Uri? Url { get; set; }
 
     public WebhookFormat Format { get; set; } = WebhookFormat.Json;
@@ -57,4 +85,93 @@ internal enum WebhookFormat
 
     /// <summary>A Slack incoming-webhook message (<see cref="AlertPayloads.Slack"/>).</summary>
     Slack,
+
+    /// <summary>A Discord webhook message: <c>content</c> and one embed (<see cref="AlertPayloads.Discord"/>).</summary>
+    Discord,
+}
+
+/// <summary>How the SMTP connection is secured (MailKit's <c>SecureSocketOptions</c>, the ones that make sense here).</summary>
+internal enum SmtpTlsMode
+{
+    /// <summary>Plain connection, then <c>STARTTLS</c>; fails if the server does not offer it (port 587).</summary>
+    StartTls,
+
+    /// <summary>TLS from the first byte (port 465).</summary>
+    SslOnConnect,
+
+    /// <summary><c>STARTTLS</c> when the server offers it, else plain.</summary>
+    StartTlsWhenAvailable,
+
+    /// <summary>No TLS at all: only for a relay on this machine (a password is then refused unless the host is loopback).</summary>
+    None,
+}
+
+/// <summary>One email channel (<c>Monitor:Alerts:Email:&lt;i&gt;</c>).</summary>
+internal sealed class AlertEmail : AlertChannelOptions
+{
+    public string? Host { get; set; }
+
+    public int Port { get; set; } = 587;
+
+    public SmtpTlsMode Tls { get; set; } = SmtpTlsMode.StartTls;
+
+    /// <summary>Optional; with it, the client authenticates (and <see cref="Password"/> is needed).</summary>
+    public string? Username { get; set; }
+
+    /// <summary>A secret: never logged, never in a validation message.</summary>
+    public string? Password { get; set; }
+
+    /// <summary>The sender, e.g. <c>Care2Connect Monitor &lt;monitor@example.org&gt;</c>.</summary>
+    public string? From { get; set; }
+
+    public List<string> To { get; } = [];
+
+    /// <summary>Put before every subject.</summary>
+    public string SubjectPrefix { get; set; } = "[Care2Connect]";
+
+    /// <summary>Problems as "Key: what is wrong", without any configured value (some are secret).</summary>
+    public IEnumerable<string> Problems()
+    {
+        if (string.IsNullOrWhiteSpace(Host))
+        {
+            yield return "Host is required.";
+        }
+
+        if (Port is < 1 or > 65535)
+        {
+            yield return "Port must be between 1 and 65535.";
+        }
+
+        if (!MailboxAddress.TryParse(From ?? "", out _))
+        {
+            yield return "From must be one email address.";
+        }
+
+        if (To.Count == 0)
+        {
+            yield return "To needs at least one address.";
+        }
+
+        for (var i = 0; i < To.Count; i++)
+        {
+            if (!MailboxAddress.TryParse(To[i] ?? "", out _))
+            {
+                yield return $"To:{i} is not an email address.";
+            }
+        }
+
+        if (!string.IsNullOrEmpty(Username) && string.IsNullOrEmpty(Password))
+        {
+            yield return "Password is required with a Username.";
+        }
+
+        if (!string.IsNullOrEmpty(Password) && Tls == SmtpTlsMode.None && !IsLoopback(Host))
+        {
+            yield return "Tls None would send the password in clear to another machine; use StartTls or SslOnConnect.";
+        }
+    }
+
+    private static bool IsLoopback(string? host) =>
+        string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase)
+        || (IPAddress.TryParse(host, out var address) && IPAddress.IsLoopback(address));
 }

@@ -6,7 +6,7 @@ namespace Care2Connect.Monitor.Alerts;
 internal static class AlertsExtensions
 {
     /// <summary>
-    /// Alerts to webhooks (<c>Monitor:Alerts</c>) and <c>system-monitor.log</c> (<c>Monitor:LogDirectory</c>), both as
+    /// Alerts to webhooks and email (<c>Monitor:Alerts</c>) and <c>system-monitor.log</c> (<c>Monitor:LogDirectory</c>), both as
     /// <see cref="IMonitorSink"/>s, and the sender that delivers queued alerts.
     /// </summary>
     public static IHostApplicationBuilder AddMonitorAlerts(this IHostApplicationBuilder builder)
@@ -32,8 +32,10 @@ internal static class AlertsExtensions
         services.AddHostedService<AlertSender>();
 
         // The service defaults give every client retries; the sender's own loop is the only retry a webhook sees.
+        // No logging handlers either: HttpClientFactory logs each request's full address, and a Slack or Discord
+        // webhook's path is its secret.
 #pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is experimental; it is the supported way to opt one client out.
-        services.AddHttpClient(AlertSender.WebhookClient).RemoveAllResilienceHandlers();
+        services.AddHttpClient(AlertSender.WebhookClient).RemoveAllResilienceHandlers().RemoveAllLoggers();
 #pragma warning restore EXTEXP0001
         return builder;
     }

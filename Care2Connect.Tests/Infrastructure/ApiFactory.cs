@@ -86,6 +86,8 @@ internal sealed class CollectingLoggerProvider(ConcurrentQueue<string> lines) : 
         public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Debug;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            lines.Enqueue($"{logLevel} {category} [{eventId.Id}] {formatter(state, exception)}");
+            lines.Enqueue(exception is null
+                ? $"{logLevel} {category} [{eventId.Id}] {formatter(state, exception)}"
+                : $"{logLevel} {category} [{eventId.Id}] {formatter(state, exception)} {exception}");
     }
 }

@@ -297,6 +297,67 @@ public sealed class RecoveryTests(TestPostgresServer server, ITestOutputHelper o
     }
 
     [Fact]
+    public async Task Retention_prunes_recovery_attempts_past_their_age_or_beyond_the_newest_n_with_their_component_results()
+    {
+        await using var api = new ApiFactory(server, Settings("pruning", ("Recovery:HistoryMaxAttempts", "100")));
+        (await api.CreateReadyClientAsync()).Dispose();
+
+        // The host's own first retention run is over before the rows go in (the next is an hour away), so the run
+        // below is the one that prunes them.
+        var host = api.Services.GetRequiredService<SpeechIntelligenceHost>();
+        await Eventually.HoldsAsync(
+            () => Task.FromResult(host.Status.Jobs.Single(j => j.Name == RetentionJob.JobName).LastRun is not null),
+            "the first retention run",
+            TimeSpan.FromSeconds(30));
+        var now = DateTimeOffset.UtcNow;
+
+        // 3 past the 90-day default, 103 recent ones a minute apart: the 3 old and the 3 oldest recent ones go.
+        var old = new[] { now.AddDays(-400), now.AddDays(-100), now.AddDays(-90).AddMinutes(-1) }.Select(at => (Guid.NewGuid(), at)).ToList();
+        var recent = Enumerable.Range(0, 103).Select(i => (Guid.NewGuid(), now.AddDays(-89).AddMinutes(i))).ToList();
+        await using (var scope = api.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<Care2Connect.Api.Data.CareDbContext>();
+            foreach (var (id, at) in old.Concat(recent))
+            {
+                db.RecoveryAttempts.Add(new RecoveryAttemptRecord
+                {
+                    Id = id,
+                    Trigger = "admin",
+                    Caller = "admin#0",
+                    Reason = "pruning test",
+                    Instance = "test",
+                    StartedAt = at,
+                    Outcome = "failed",
+                    Summary = "test",
+                    Components =
+                    [
+                        new RecoveryComponentRecord { AttemptId = id, Component = "database", BeforeStatus = "unhealthy", Outcome = "failed", Detail = "test" },
+                        new RecoveryComponentRecord { AttemptId = id, Component = "database-circuit-breaker", Ordinal = 1, BeforeStatus = "unhealthy", Outcome = "failed", Detail = "test" },
+                    ],
+                });
+            }
+
+            await db.SaveChangesAsync();
+        }
+
+        Assert.Equal(212L, await server.ScalarAsync<long>("SELECT count(*) FROM recovery_component_results", "recovery_pruning"));
+        var job = api.Services.GetServices<ISpeechJob>().Single(j => j.Name == RetentionJob.JobName);
+        var summary = await job.RunAsync(CancellationToken.None);
+
+        Assert.EndsWith("and 6 old recovery attempts", summary, StringComparison.Ordinal);
+        var kept = recent.Skip(3).Select(attempt => attempt.Item1.ToString()).Order(StringComparer.Ordinal);
+        Assert.Equal(
+            string.Join(',', kept),
+            await server.ScalarAsync<string>("SELECT string_agg(id::text, ',' ORDER BY id::text) FROM recovery_attempts", "recovery_pruning"));
+        Assert.Equal(
+            string.Join(',', kept.SelectMany(id => new[] { id, id })),
+            await server.ScalarAsync<string>("SELECT string_agg(attempt_id::text, ',' ORDER BY attempt_id::text) FROM recovery_component_results", "recovery_pruning"));
+
+        // Nothing left to prune: a second run deletes nothing.
+        Assert.EndsWith("and 0 old recovery attempts", await job.RunAsync(CancellationToken.None), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_failing_smoke_test_marks_speech_intelligence_unhealthy_and_recovery_restarts_the_host()
     {
         await using var api = new ApiFactory(server, Settings(

@@ -203,6 +203,79 @@ public sealed class AppModelTests
         }
     }
 
+    [Fact]
+    public async Task Extra_checks_and_dependencies_set_in_the_apphost_reach_the_monitor_and_the_api_as_environment()
+    {
+        await using var builder = await AppModel(
+            "Postgres:Mode=Local",
+            "Postgres:DataDirectory=/var/tmp/c2c-model-test",
+            "Monitor:Checks:frontend:Url=https://care2connect.example.org/",
+            "Monitor:Checks:frontend:Interval=00:00:30",
+            "Monitor:Checks:tunnel:FailuresBeforeDown=5",
+            "Recovery:Dependencies:openai:Url=https://openai.example/health",
+            "Recovery:Dependencies:openai:Critical=false",
+            "Recovery:Dependencies:stripe:Url=https://stripe.example/health");
+
+        var api = Assert.Single(builder.Resources.OfType<ProjectResource>(), r => r.Name == "api");
+        var monitor = Assert.Single(builder.Resources.OfType<ProjectResource>(), r => r.Name == "monitor");
+        var monitorEnvironment = await EnvironmentOf(monitor, builder);
+        var apiEnvironment = await EnvironmentOf(api, builder);
+
+        Assert.Equal("https://care2connect.example.org/", monitorEnvironment["Monitor__Checks__frontend__Url"]);
+        Assert.Equal("00:00:30", monitorEnvironment["Monitor__Checks__frontend__Interval"]);
+        Assert.Equal("5", monitorEnvironment["Monitor__Checks__tunnel__FailuresBeforeDown"]);
+        Assert.Equal("https://openai.example/health", apiEnvironment["Recovery__Dependencies__openai__Url"]);
+        Assert.Equal("false", apiEnvironment["Recovery__Dependencies__openai__Critical"]);
+        Assert.Equal("https://stripe.example/health", apiEnvironment["Recovery__Dependencies__stripe__Url"]);
+
+        // Each service gets its own section only.
+        Assert.DoesNotContain(monitorEnvironment.Keys, key => key.StartsWith("Recovery__", StringComparison.Ordinal));
+        Assert.DoesNotContain(apiEnvironment.Keys, key => key.StartsWith("Monitor__Checks__", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Alert_channels_set_in_the_apphost_reach_the_monitor_with_their_secrets_as_secret_parameters()
+    {
+        await using var builder = await AppModel(
+            "Postgres:Mode=Local",
+            "Postgres:DataDirectory=/var/tmp/c2c-model-test",
+            "Monitor:Alerts:Webhooks:0:Url=https://discord.example/api/webhooks/1/secret-token",
+            "Monitor:Alerts:Webhooks:0:Format=Discord",
+            "Monitor:Alerts:Email:0:Host=smtp.example.org",
+            "Monitor:Alerts:Email:0:Password=smtp-secret",
+            "Monitor:Alerts:Email:0:To:0=ops@example.org");
+
+        var monitor = Assert.Single(builder.Resources.OfType<ProjectResource>(), r => r.Name == "monitor");
+        var environment = await EnvironmentOf(monitor, builder);
+
+        Assert.Equal("Discord", environment["Monitor__Alerts__Webhooks__0__Format"]);
+        Assert.Equal("smtp.example.org", environment["Monitor__Alerts__Email__0__Host"]);
+        Assert.Equal("ops@example.org", environment["Monitor__Alerts__Email__0__To__0"]);
+        foreach (var (variable, parameterName) in new[]
+        {
+            ("Monitor__Alerts__Webhooks__0__Url", "monitor-alerts-webhooks-0-url"),
+            ("Monitor__Alerts__Email__0__Password", "monitor-alerts-email-0-password"),
+        })
+        {
+            var parameter = Assert.IsType<ParameterResource>(environment[variable]);
+            Assert.Equal(parameterName, parameter.Name);
+            Assert.True(parameter.Secret, $"{variable} must be a secret");
+        }
+
+        Assert.DoesNotContain(environment.Values.OfType<string>(), value => value.Contains("secret", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Without_extra_checks_or_dependencies_nothing_is_forwarded()
+    {
+        await using var builder = await AppModel("Postgres:Mode=Local", "Postgres:DataDirectory=/var/tmp/c2c-model-test");
+
+        var api = Assert.Single(builder.Resources.OfType<ProjectResource>(), r => r.Name == "api");
+        var monitor = Assert.Single(builder.Resources.OfType<ProjectResource>(), r => r.Name == "monitor");
+        Assert.DoesNotContain((await EnvironmentOf(monitor, builder)).Keys, key => key.StartsWith("Monitor__Checks__", StringComparison.Ordinal));
+        Assert.DoesNotContain((await EnvironmentOf(api, builder)).Keys, key => key.StartsWith("Recovery__Dependencies__", StringComparison.Ordinal));
+    }
+
     // Only the callbacks that can run without a started app; the values are what the app would resolve later.
     private static async Task<Dictionary<string, object>> EnvironmentOf(IResource resource, IDistributedApplicationTestingBuilder builder)
     {

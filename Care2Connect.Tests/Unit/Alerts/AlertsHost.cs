@@ -1,16 +1,19 @@
+using System.Collections.Concurrent;
 using Care2Connect.Monitor.Alerts;
 using Care2Connect.Monitor.Checks;
 using Care2Connect.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Care2Connect.Tests.Unit.Alerts;
 
 /// <summary>
 /// The Monitor's alerting as <c>AddMonitorAlerts</c> registers it, in a bare host with a fake clock, sending to
-/// real local webhooks and writing <c>system-monitor.log</c> to a temporary folder.
+/// real local webhooks and a real local SMTP server, writing <c>system-monitor.log</c> to a temporary folder and
+/// keeping every log line any component writes (HttpClientFactory's included) for tests to scan.
 /// </summary>
 internal sealed class AlertsHost : IAsyncDisposable
 {
@@ -19,16 +22,20 @@ internal sealed class AlertsHost : IAsyncDisposable
 
     private readonly IHost _host;
 
-    private AlertsHost(IHost host, FakeTimeProvider time, string directory)
+    private AlertsHost(IHost host, FakeTimeProvider time, string directory, ConcurrentQueue<string>? logs = null)
     {
         _host = host;
         Time = time;
         Directory = directory;
+        Logs = logs ?? new();
     }
 
     public FakeTimeProvider Time { get; }
 
     public string Directory { get; }
+
+    /// <summary>Every log line written through <c>ILogger</c> (Debug and above), exceptions included.</summary>
+    public ConcurrentQueue<string> Logs { get; }
 
     public AlertDispatcher Dispatcher => _host.Services.GetRequiredService<AlertDispatcher>();
 
@@ -36,10 +43,15 @@ internal sealed class AlertsHost : IAsyncDisposable
 
     public string LogPath => _host.Services.GetRequiredService<MonitorLogFile>().CurrentPath;
 
-    public static IHost Build(FakeTimeProvider time, string directory, IEnumerable<KeyValuePair<string, string?>> settings)
+    public static IHost Build(FakeTimeProvider time, string directory, IEnumerable<KeyValuePair<string, string?>> settings, ConcurrentQueue<string>? logs = null)
     {
         var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection([new("Monitor:LogDirectory", directory), .. settings]);
+        if (logs is not null)
+        {
+            builder.Logging.SetMinimumLevel(LogLevel.Debug).AddProvider(new CollectingLoggerProvider(logs));
+        }
+
         builder.Services.AddSingleton<TimeProvider>(time);
         builder.AddMonitorAlerts();
         return builder.Build();
@@ -47,16 +59,23 @@ internal sealed class AlertsHost : IAsyncDisposable
 
     public static async Task<AlertsHost> StartAsync(FakeTimeProvider time, params (WebhookReceiver Receiver, string Format)[] webhooks)
     {
-        var directory = Path.Combine(Path.GetTempPath(), "c2c-alerts-test-" + Guid.NewGuid().ToString("N")[..8]);
         var settings = webhooks.SelectMany((webhook, i) => new KeyValuePair<string, string?>[]
         {
             new($"Monitor:Alerts:Webhooks:{i}:Url", webhook.Receiver.Url.ToString()),
             new($"Monitor:Alerts:Webhooks:{i}:Format", webhook.Format),
         });
-        var host = Build(time, directory, settings);
+        return await StartAsync(time, settings);
+    }
+
+    /// <summary>A host with any <c>Monitor:Alerts</c> settings (email channels, say), its logs collected.</summary>
+    public static async Task<AlertsHost> StartAsync(FakeTimeProvider time, IEnumerable<KeyValuePair<string, string?>> settings)
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "c2c-alerts-test-" + Guid.NewGuid().ToString("N")[..8]);
+        var logs = new ConcurrentQueue<string>();
+        var host = Build(time, directory, settings, logs);
         using var timeout = new CancellationTokenSource(Wait);
         await host.StartAsync(timeout.Token);
-        return new AlertsHost(host, time, directory);
+        return new AlertsHost(host, time, directory, logs);
     }
 
     public ValueTask Transition(string component, ComponentState from, ComponentState to, string reason = "", Fault fault = Fault.None) =>

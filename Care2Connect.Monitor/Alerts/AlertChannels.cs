@@ -1,0 +1,132 @@
+using System.Net.Sockets;
+using System.Text;
+using MailKit;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using Care2Connect.Monitor.Checks;
+using MimeKit;
+using OpenTelemetry;
+
+namespace Care2Connect.Monitor.Alerts;
+
+/// <summary>One place alerts go: a webhook or an email channel. Each has its own queue and delivery loop.</summary>
+internal interface IAlertChannel
+{
+    /// <summary>How logs name the channel: a host, never a secret (a webhook's path, a password).</summary>
+    string Label { get; }
+
+    bool Accepts(AlertKind kind);
+
+    /// <summary>One delivery attempt. Returns null when delivered, else what went wrong (without any secret).</summary>
+    Task<string?> SendAsync(Alert alert, CancellationToken cancellationToken);
+}
+
+internal static class AlertChannels
+{
+    public static IReadOnlyList<IAlertChannel> Create(AlertOptions options, IHttpClientFactory clients) =>
+    [
+        .. options.Webhooks.Select(webhook => (IAlertChannel)new WebhookChannel(webhook, clients)),
+        .. options.Email.Select(email => (IAlertChannel)new EmailChannel(email, options.RequestTimeout)),
+    ];
+}
+
+/// <summary>POSTs the alert to a webhook in its format (JSON, Slack, Discord).</summary>
+internal sealed class WebhookChannel(AlertWebhook webhook, IHttpClientFactory clients) : IAlertChannel
+{
+    public const string ClientName = "alert-webhooks";
+
+    public string Label => webhook.Url!.Host;
+
+    public bool Accepts(AlertKind kind) => webhook.Accepts(kind);
+
+    public async Task<string?> SendAsync(Alert alert, CancellationToken cancellationToken)
+    {
+        var body = webhook.Format switch
+        {
+            WebhookFormat.Slack => AlertPayloads.Slack(alert),
+            WebhookFormat.Discord => AlertPayloads.Discord(alert),
+            _ => AlertPayloads.Json(alert),
+        };
+
+        // No span for this call: its url.full would carry the webhook's secret path into the traces.
+        using var untraced = SuppressInstrumentationScope.Begin();
+        try
+        {
+            using var content = new StringContent(body, Encoding.UTF8, "application/json");
+            using var response = await clients.CreateClient(ClientName).PostAsync(webhook.Url, content, cancellationToken);
+            return response.IsSuccessStatusCode ? null : $"HTTP {(int)response.StatusCode}";
+        }
+        catch (HttpRequestException exception)
+        {
+            return exception.HttpRequestError.ToString();
+        }
+    }
+}
+
+/// <summary>
+/// Sends the alert as a plain-text email through SMTP (MailKit): connect with the configured TLS mode, authenticate
+/// when a username is set, send, quit. A new connection per alert: alerts are rare, and a kept connection would go
+/// stale between them.
+/// </summary>
+internal sealed class EmailChannel(AlertEmail email, TimeSpan timeout) : IAlertChannel
+{
+    public string Label { get; } = $"{email.Host} (email)";
+
+    public bool Accepts(AlertKind kind) => email.Accepts(kind);
+
+    public async Task<string?> SendAsync(Alert alert, CancellationToken cancellationToken)
+    {
+        using var message = AlertPayloads.Email(alert, email);
+        using var client = new SmtpClient { Timeout = (int)timeout.TotalMilliseconds };
+        try
+        {
+            await client.ConnectAsync(email.Host!, email.Port, Secure(email.Tls), cancellationToken);
+            if (!string.IsNullOrEmpty(email.Username))
+            {
+                await client.AuthenticateAsync(email.Username, email.Password ?? "", cancellationToken);
+            }
+
+            await client.SendAsync(message, cancellationToken);
+            await client.DisconnectAsync(quit: true, cancellationToken);
+            return null;
+        }
+
+        // Summaries from codes and types only: a server's reply text may echo what it was sent.
+        catch (AuthenticationException)
+        {
+            return "SMTP authentication refused";
+        }
+        catch (SmtpCommandException exception)
+        {
+            return $"SMTP {(int)exception.StatusCode} ({exception.ErrorCode})";
+        }
+        catch (SslHandshakeException)
+        {
+            return "TLS handshake failed";
+        }
+        catch (SmtpProtocolException)
+        {
+            return "SMTP protocol error";
+        }
+        catch (SocketException exception)
+        {
+            return $"SMTP connection failed ({exception.SocketErrorCode})";
+        }
+        catch (NotSupportedException)
+        {
+            return "the SMTP server does not offer what is configured (STARTTLS or AUTH)";
+        }
+        catch (Exception exception) when (exception is IOException or ServiceNotConnectedException or ProtocolException)
+        {
+            return $"SMTP connection lost ({exception.GetType().Name})";
+        }
+    }
+
+    private static SecureSocketOptions Secure(SmtpTlsMode mode) => mode switch
+    {
+        SmtpTlsMode.SslOnConnect => SecureSocketOptions.SslOnConnect,
+        SmtpTlsMode.StartTlsWhenAvailable => SecureSocketOptions.StartTlsWhenAvailable,
+        SmtpTlsMode.None => SecureSocketOptions.None,
+        _ => SecureSocketOptions.StartTls,
+    };
+}
