@@ -15,7 +15,8 @@ internal enum Scenario
 /// <summary>
 /// Command line: <c>--only hot,breaker,faults,coldstart,monitor</c> (default: all), <c>--repeat N</c> (faults and cold
 /// starts, default 3), <c>--requests N</c> and <c>--concurrency N</c> (hot path, default 400 and 8),
-/// <c>--outage-requests N</c> (breaker, default 20), <c>--monitor-seconds N</c> (footprint window, default 60).
+/// <c>--outage-requests N</c> (breaker, default 20), <c>--monitor-seconds N</c> (footprint window, default 60),
+/// <c>--hot-calibration true</c> (hot path with both instances hardened: the comparison's noise floor).
 /// </summary>
 internal sealed record BenchmarkOptions
 {
@@ -31,11 +32,14 @@ internal sealed record BenchmarkOptions
 
     public TimeSpan MonitorWindow { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>Calibration of the hot path: the baseline instance hardened too (an A/A run shows the noise floor).</summary>
+    public bool HotCalibration { get; init; }
+
     public bool Runs(Scenario scenario) => Only.Contains(scenario);
 
     public static BenchmarkOptions Parse(string[] args)
     {
-        var known = new[] { "--only", "--repeat", "--requests", "--concurrency", "--outage-requests", "--monitor-seconds" };
+        var known = new[] { "--only", "--repeat", "--requests", "--concurrency", "--outage-requests", "--monitor-seconds", "--hot-calibration" };
         for (var i = 0; i < args.Length; i += 2)
         {
             if (!known.Contains(args[i]) || i + 1 >= args.Length)
@@ -59,6 +63,8 @@ internal sealed record BenchmarkOptions
             Concurrency = Number(args, "--concurrency", 8),
             OutageRequests = Number(args, "--outage-requests", 20),
             MonitorWindow = TimeSpan.FromSeconds(Number(args, "--monitor-seconds", 60)),
+            HotCalibration = Value(args, "--hot-calibration") is { } calibration
+                && (bool.TryParse(calibration, out var on) ? on : throw new ArgumentException($"--hot-calibration takes true or false, not '{calibration}'.")),
         };
     }
 

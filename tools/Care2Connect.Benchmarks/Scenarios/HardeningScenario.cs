@@ -42,7 +42,7 @@ internal sealed class HardeningScenario(BenchmarkOptions options)
         await using var system = await BenchSystem.StartAsync(SystemShape.Full, new BootSettings
         {
             Api = new Dictionary<string, string>(ApiSettings) { ["Database__Resilience__Enabled"] = "true" },
-            Configure = AddBaseline,
+            Configure = builder => AddBaseline(builder, hardened: options.HotCalibration),
         });
         using var timeout = new CancellationTokenSource(BenchSystem.BootTimeout);
         await system.App.ResourceNotifications.WaitForResourceHealthyAsync(Hardened, timeout.Token);
@@ -64,6 +64,14 @@ internal sealed class HardeningScenario(BenchmarkOptions options)
             Progress.Say($"Hardening: {Rounds} interleaved rounds of creates and reads on both ...");
             var samples = new Dictionary<(bool Enabled, string Operation), Samples>();
             var perBatch = Math.Max(1, options.Requests / Rounds);
+            // CPU time each API process spends on its batches: what the hardening costs per request, far steadier
+            // than latency on a shared two-core machine (the load generator and the other processes compete for the
+            // cores, not for this process's own work).
+            var pids = new Dictionary<bool, int>
+            {
+                [true] = system.AppPid(Hardened, "Care2Connect.Api"),
+                [false] = system.AppPid(Baseline, "Care2Connect.Api"),
+            };
             for (var round = 0; round < Rounds; round++)
             {
                 // Alternating order, so neither instance always runs first in a round.
@@ -71,10 +79,14 @@ internal sealed class HardeningScenario(BenchmarkOptions options)
                 {
                     var api = enabled ? on : off;
                     var offset = WarmUpCreates + (round * perBatch);
+                    var ticks = ProcFs.CpuTicks(pids[enabled]);
                     var (_, create) = await Load.MeasureAsync(perBatch, options.Concurrency, i => CreateAsync(api, offset + i));
+                    var createTicks = ProcFs.CpuTicks(pids[enabled]) - ticks;
+                    ticks = ProcFs.CpuTicks(pids[enabled]);
                     var (_, read) = await Load.MeasureAsync(perBatch, options.Concurrency, i => ReadAsync(api, ids[(offset + i) % ids.Count], expectSuccess: true));
-                    Add(samples, (enabled, "create"), create);
-                    Add(samples, (enabled, "read"), read);
+                    var readTicks = ProcFs.CpuTicks(pids[enabled]) - ticks;
+                    Add(samples, (enabled, "create"), create, createTicks);
+                    Add(samples, (enabled, "read"), read, readTicks);
                 }
             }
 
@@ -110,7 +122,7 @@ internal sealed class HardeningScenario(BenchmarkOptions options)
     }
 
     /// <summary>The second instance: declared as the AppHost declares <c>api</c>, with the hardening switched off.</summary>
-    private static void AddBaseline(IDistributedApplicationTestingBuilder builder)
+    private static void AddBaseline(IDistributedApplicationTestingBuilder builder, bool hardened)
     {
         var api = builder.Resources.OfType<ProjectResource>().Single(r => r.Name == Hardened);
         var keys = new ApiKeyParameters(
@@ -121,14 +133,14 @@ internal sealed class HardeningScenario(BenchmarkOptions options)
             .WithReference(builder.CreateResourceBuilder<IResourceWithConnectionString>("care2connect"))
             .WithApiKeys(keys)
             .WithHttpHealthCheck("/health", endpointName: ApiListenerExtensions.InternalEndpointName)
-            .WithEnvironment("Database__Resilience__Enabled", "false");
+            .WithEnvironment("Database__Resilience__Enabled", hardened ? "true" : "false");
         foreach (var (name, value) in ApiSettings)
         {
             baseline.WithEnvironment(name, value);
         }
     }
 
-    private static void Add(Dictionary<(bool Enabled, string Operation), Samples> samples, (bool Enabled, string Operation) key, LatencyStats batch)
+    private static void Add(Dictionary<(bool Enabled, string Operation), Samples> samples, (bool Enabled, string Operation) key, LatencyStats batch, long cpuTicks)
     {
         if (!samples.TryGetValue(key, out var pooled))
         {
@@ -137,22 +149,29 @@ internal sealed class HardeningScenario(BenchmarkOptions options)
 
         pooled.Latencies.AddRange(batch.Latencies);
         pooled.Seconds += batch.Latencies.Count / batch.Throughput;
+        pooled.CpuTicks += cpuTicks;
     }
 
     private void WriteHot(StringBuilder report, Dictionary<(bool Enabled, string Operation), Samples> samples, int perBatch)
     {
-        report.AppendLine("### Hot path: hardening on vs off, side by side");
+        report.AppendLine(options.HotCalibration ? "### Hot path, calibration: hardening on vs on, side by side" : "### Hot path: hardening on vs off, side by side");
         report.AppendLine();
+        if (options.HotCalibration)
+        {
+            report.AppendLine(CultureInfo.InvariantCulture, $"`--hot-calibration true`: `{Baseline}` is hardened too, so every ratio below would be 1.00 on a perfect machine; how far they are from it is the noise of this comparison.");
+            report.AppendLine();
+        }
+
         report.AppendLine(CultureInfo.InvariantCulture, $"One boot, `{Hardened}` (on) and `{Baseline}` (off) beside each other on the same Postgres; each warmed up with {WarmUpCreates} creates and {WarmUpReads} reads, then {Rounds} rounds of {perBatch} creates and {perBatch} reads each at concurrency {options.Concurrency} on the public endpoint (operator key), the order alternating per round. Latencies pooled over the rounds; throughput = requests ÷ time spent in that instance's batches.");
         report.AppendLine();
         string[] operations = ["read", "create"];
-        Markdown.Table(report, "llrrr", ["Hardening", "Operation", "p50 ms", "p99 ms", "req/s"], operations.SelectMany(operation => new[] { true, false }.Select(enabled =>
+        Markdown.Table(report, "llrrrr", ["Hardening (instance)", "Operation", "p50 ms", "p99 ms", "req/s", "API CPU ms/req"], operations.SelectMany(operation => new[] { true, false }.Select(enabled =>
         {
             var s = samples[(enabled, operation)];
-            return new[] { OnOff(enabled), operation, Markdown.F(s.P50), Markdown.F(s.P99), Markdown.F(s.Throughput, "0") };
+            return new[] { enabled ? $"on (`{Hardened}`)" : $"{(options.HotCalibration ? "on" : "off")} (`{Baseline}`)", operation, Markdown.F(s.P50), Markdown.F(s.P99), Markdown.F(s.Throughput, "0"), Markdown.F(s.CpuPerRequest, "0.00") };
         })));
         double Ratio(string operation, Func<Samples, double> pick) => pick(samples[(true, operation)]) / pick(samples[(false, operation)]);
-        report.AppendLine(CultureInfo.InvariantCulture, $"Ratios on/off: read p50 **{Ratio("read", s => s.P50):0.00}**, read p99 **{Ratio("read", s => s.P99):0.00}**, read throughput **{Ratio("read", s => s.Throughput):0.00}**; create p50 **{Ratio("create", s => s.P50):0.00}**, create p99 **{Ratio("create", s => s.P99):0.00}**, create throughput **{Ratio("create", s => s.Throughput):0.00}**.");
+        report.AppendLine(CultureInfo.InvariantCulture, $"Ratios on/off: read p50 **{Ratio("read", s => s.P50):0.00}**, read p99 **{Ratio("read", s => s.P99):0.00}**, read throughput **{Ratio("read", s => s.Throughput):0.00}**, read CPU per request **{Ratio("read", s => s.CpuPerRequest):0.00}**; create p50 **{Ratio("create", s => s.P50):0.00}**, create p99 **{Ratio("create", s => s.P99):0.00}**, create throughput **{Ratio("create", s => s.Throughput):0.00}**, create CPU per request **{Ratio("create", s => s.CpuPerRequest):0.00}**.");
         report.AppendLine();
     }
 
@@ -167,6 +186,11 @@ internal sealed class HardeningScenario(BenchmarkOptions options)
         public double P99 => LatencyStats.Percentile(Latencies, 0.99);
 
         public double Throughput => Latencies.Count / Seconds;
+
+        public long CpuTicks { get; set; }
+
+        /// <summary>Milliseconds of the API process's CPU time per request.</summary>
+        public double CpuPerRequest => CpuTicks * 1000.0 / ProcFs.ClockTicksPerSecond / Latencies.Count;
     }
 
     private void WriteBreaker(StringBuilder report, List<(bool Enabled, double[] Latencies, string Answers)> outages)
