@@ -12,11 +12,12 @@ internal static class ProcFs
     public static int ClockTicksPerSecond => ClockTicks.Value;
 
     /// <summary>
-    /// The app process under a project resource's pid. DCP runs projects through a <c>dotnet run --no-build</c>
-    /// wrapper and reports the wrapper's pid; the app is its descendant.
+    /// The app process of a resource's pid: the process itself when it is the app (the AppHost runs its projects
+    /// from their build output), else its descendant (a project run by Aspire through a <c>dotnet run --no-build</c>
+    /// wrapper, which is what DCP reports).
     /// </summary>
     public static int AppUnder(int wrapperPid, string assemblyName) =>
-        Descendants(wrapperPid).FirstOrDefault(pid => CommandLine(pid) is { } line
+        Descendants(wrapperPid).Prepend(wrapperPid).FirstOrDefault(pid => CommandLine(pid) is { } line
             && line.Contains(assemblyName, StringComparison.Ordinal)
             && !line.Contains("dotnet run", StringComparison.Ordinal)) is var pid and > 0
             ? pid
