@@ -38,6 +38,20 @@ internal static class ProcFs
         return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
     }
 
+    /// <summary>
+    /// The garbage collector a .NET process runs, read from its thread names (<c>/proc/pid/task/*/comm</c>): server GC
+    /// has one ".NET Server GC" thread per heap; a ".NET BGC" thread exists once a background GC has run.
+    /// </summary>
+    public static string GarbageCollector(int pid)
+    {
+        var names = Directory.EnumerateDirectories($"/proc/{pid}/task")
+            .Select(task => { try { return File.ReadAllText(Path.Combine(task, "comm")).Trim(); } catch (IOException) { return string.Empty; } })
+            .ToList();
+        var server = names.Count(n => n.StartsWith(".NET Server GC", StringComparison.Ordinal));
+        var background = names.Any(n => n.StartsWith(".NET BGC", StringComparison.Ordinal));
+        return (server > 0 ? $"server GC ×{server}" : "workstation GC") + (background ? ", BGC thread" : string.Empty);
+    }
+
     /// <summary>Resident set size in KiB (<c>VmRSS</c> in <c>/proc/pid/status</c>).</summary>
     public static long ResidentKiB(int pid)
     {
