@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Net.Sockets;
 using System.Reflection;
@@ -163,6 +162,12 @@ public static class BuiltProjectExtensions
         }
     }
 
+    /// <summary>The built assembly of a project the AppHost references, as its build recorded it.</summary>
+    /// <typeparam name="TProject">The project's generated metadata type (<c>Projects.*</c>).</typeparam>
+    /// <returns>The assembly's full path.</returns>
+    public static string BuiltAssembly<TProject>()
+        where TProject : IProjectMetadata, new() => BuiltAssemblyOf(Path.GetFullPath(new TProject().ProjectPath));
+
     private static string BuiltAssemblyOf(string projectPath)
     {
         var key = AssemblyMetadataPrefix + projectPath;
@@ -211,15 +216,7 @@ public static class BuiltProjectExtensions
             return null;
         }
 
-        [SuppressMessage("Style", "IDE0046:Convert to conditional expression", Justification = "Reads better as two tests.")]
-        private static bool IsProjectProfile(JsonElement profile)
-        {
-            if (!profile.TryGetProperty("commandName", out var command))
-            {
-                return false;
-            }
-
-            return string.Equals(command.GetString(), "Project", StringComparison.Ordinal);
-        }
+        private static bool IsProjectProfile(JsonElement profile) =>
+            profile.TryGetProperty("commandName", out var command) && string.Equals(command.GetString(), "Project", StringComparison.Ordinal);
     }
 }
