@@ -1,3 +1,5 @@
+using Care2Connect.AppHost.BuiltProjects;
+
 namespace Care2Connect.AppHost;
 
 /// <summary>The API's two listeners: <c>http</c> (public, the tunnel's origin) and <c>internal</c> (everything else).</summary>
@@ -13,21 +15,21 @@ public static class ApiListenerExtensions
     public const int DefaultInternalPort = 5181;
 
     /// <summary>
-    /// Adds the <c>internal</c> HTTP endpoint (proxied, like <c>http</c>) and tells the API which listener it is
-    /// (<c>Api__InternalPort</c> = the endpoint's target port, the port the API itself listens on behind the
-    /// proxy). Both endpoints reach the API through <c>ASPNETCORE_URLS</c>, which Aspire fills from every HTTP
-    /// endpoint declared without a port environment variable. Also sets the trusted proxies to loopback.
+    /// Adds the <c>internal</c> HTTP endpoint and tells the API which listener it is (<c>Api__InternalPort</c> = the
+    /// endpoint's target port, the port the API itself listens on). Both endpoints reach the API through
+    /// <c>ASPNETCORE_URLS</c> (<see cref="BuiltProjectExtensions.WithKestrelHttpEndpoint"/>). Also sets the trusted
+    /// proxies to loopback.
     /// </summary>
     /// <param name="api">The API project.</param>
-    /// <param name="port">The proxy's port for the internal endpoint.</param>
+    /// <param name="port">The internal endpoint's port.</param>
     /// <returns>The same builder.</returns>
-    public static IResourceBuilder<ProjectResource> WithInternalListener(this IResourceBuilder<ProjectResource> api, int port = DefaultInternalPort)
+    public static IResourceBuilder<BuiltProjectResource> WithInternalListener(this IResourceBuilder<BuiltProjectResource> api, int port = DefaultInternalPort)
     {
-        api.WithHttpEndpoint(port: port, name: InternalEndpointName);
+        api.WithKestrelHttpEndpoint(InternalEndpointName, port);
         return api
             .WithEnvironment("Api__InternalPort", api.GetEndpoint(InternalEndpointName).Property(EndpointProperty.TargetPort))
-            // Every connection reaches the API through DCP's proxy on loopback, the tunnel's included, so loopback is
-            // the only proxy there is: its CF-Connecting-IP / X-Forwarded-For name the client. Anything that can
+            // Every connection reaches the API on loopback, from the tunnel or from a caller on this machine, so
+            // loopback is the only proxy there is: its CF-Connecting-IP / X-Forwarded-For name the client. Anything that can
             // connect to loopback could also write those headers; that is this machine, which holds the keys anyway,
             // and the tunnel overwrites CF-Connecting-IP with the real client (cloudflared and the simulator both).
             .WithEnvironment("Api__TrustedProxies__0", "127.0.0.1")

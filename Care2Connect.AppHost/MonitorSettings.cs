@@ -1,3 +1,5 @@
+using Care2Connect.AppHost.BuiltProjects;
+
 namespace Care2Connect.AppHost;
 
 /// <summary>What the Monitor is told by the AppHost.</summary>
@@ -12,7 +14,7 @@ public static class MonitorSettingsExtensions
     /// <param name="monitor">The Monitor.</param>
     /// <param name="adminKey">The <c>admin-key</c> parameter.</param>
     /// <returns>The same builder.</returns>
-    public static IResourceBuilder<ProjectResource> WithMonitorSettings(this IResourceBuilder<ProjectResource> monitor, IResourceBuilder<ParameterResource> adminKey)
+    public static IResourceBuilder<BuiltProjectResource> WithMonitorSettings(this IResourceBuilder<BuiltProjectResource> monitor, IResourceBuilder<ParameterResource> adminKey)
     {
         var configuration = monitor.ApplicationBuilder.Configuration;
         return monitor

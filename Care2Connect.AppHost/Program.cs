@@ -1,4 +1,5 @@
 using Care2Connect.AppHost;
+using Care2Connect.AppHost.BuiltProjects;
 using Care2Connect.AppHost.Postgres;
 using Care2Connect.AppHost.Operations;
 using Care2Connect.AppHost.Supervision;
@@ -30,8 +31,11 @@ var keys = builder.AddApiKeys();
 // budget. Liveness never depends on the database, so a database outage never restarts the API.
 // Two listeners: "http" (public: tickets and /alive, the tunnel's origin) and "internal" (health, admin, OpenAPI).
 // Readiness is checked on the internal one; liveness (/alive, public) stays on "http", the probe's default.
-var api = builder.AddProject<Projects.Care2Connect_Api>("api")
+// Every project runs from its build output, without a `dotnet run` wrapper (BuiltProjects/). The API's listeners are
+// its own, without the orchestrator's proxy: while it is down a caller is refused at once, never held.
+var api = builder.AddBuiltProject<Projects.Care2Connect_Api>("api")
     .WithInternalListener()
+    .WithoutProxy()
     .WithReference(database)
     .WithApiKeys(keys)
     .WithHttpHealthCheck("/health", endpointName: ApiListenerExtensions.InternalEndpointName)
@@ -44,7 +48,7 @@ var api = builder.AddProject<Projects.Care2Connect_Api>("api")
 var tunnel = builder.AddCare2ConnectTunnel(api);
 
 // The Monitor is on the operator's side: it talks to the internal endpoint (its /alive answers there too).
-var monitor = builder.AddProject<Projects.Care2Connect_Monitor>("monitor")
+var monitor = builder.AddBuiltProject<Projects.Care2Connect_Monitor>("monitor")
     .WithReference(api)
     .WithEnvironment("Monitor__Api__BaseAddress", api.GetEndpoint(ApiListenerExtensions.InternalEndpointName))
     .WithMonitorSettings(keys.Admin)

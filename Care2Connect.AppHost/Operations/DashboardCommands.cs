@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Care2Connect.AppHost.BuiltProjects;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -36,8 +37,8 @@ public static class DashboardCommands
     /// <param name="adminKey">The <c>admin-key</c> parameter.</param>
     /// <param name="endpointName">The endpoint that serves <c>/health/*</c>.</param>
     /// <returns>The same builder.</returns>
-    public static IResourceBuilder<ProjectResource> WithApiCommands(
-        this IResourceBuilder<ProjectResource> api,
+    public static IResourceBuilder<BuiltProjectResource> WithApiCommands(
+        this IResourceBuilder<BuiltProjectResource> api,
         IResourceBuilder<ParameterResource> adminKey,
         string endpointName) =>
         api
@@ -63,7 +64,7 @@ public static class DashboardCommands
     /// <param name="monitor">The Monitor.</param>
     /// <param name="adminKey">The <c>admin-key</c> parameter.</param>
     /// <returns>The same builder.</returns>
-    public static IResourceBuilder<ProjectResource> WithMonitorCommands(this IResourceBuilder<ProjectResource> monitor, IResourceBuilder<ParameterResource> adminKey) =>
+    public static IResourceBuilder<BuiltProjectResource> WithMonitorCommands(this IResourceBuilder<BuiltProjectResource> monitor, IResourceBuilder<ParameterResource> adminKey) =>
         monitor
             .WithHttpCommand("/api/maintenance", "Pause actions", "http", PauseMonitor, new HttpCommandOptions
             {

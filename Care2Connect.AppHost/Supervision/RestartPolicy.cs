@@ -38,8 +38,11 @@ public sealed class RestartPolicy
     /// <summary>The rolling window of the budget.</summary>
     public TimeSpan Window { get; set; } = TimeSpan.FromHours(1);
 
-    /// <summary>Delay before the first restart in a window; each further restart doubles it.</summary>
-    public TimeSpan InitialBackoff { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// Delay before the first restart in a window; each further restart doubles it. Short, because every moment
+    /// of it is an outage: a crash loop is bounded by <see cref="MaxRestarts"/>, not by the backoff.
+    /// </summary>
+    public TimeSpan InitialBackoff { get; set; } = TimeSpan.FromMilliseconds(200);
 
     /// <summary>Upper bound of the backoff.</summary>
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(2);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Care2Connect.AppHost.BuiltProjects;
 using Care2Connect.AppHost.Supervision;
 using Microsoft.Extensions.Configuration;
 
@@ -45,7 +46,7 @@ public static class TunnelHostingExtensions
     /// <returns>The tunnel resource and the public URL, or null when the mode is Off.</returns>
     public static (IResourceBuilder<IResourceWithEndpoints> Tunnel, ReferenceExpression PublicUrl)? AddCare2ConnectTunnel(
         this IDistributedApplicationBuilder builder,
-        IResourceBuilder<ProjectResource> api)
+        IResourceBuilder<BuiltProjectResource> api)
     {
         var mode = builder.Configuration.GetValue("Tunnel:Mode", TunnelMode.Auto);
         var hasToken = !string.IsNullOrWhiteSpace(builder.Configuration["Parameters:tunnel-token"]);
@@ -60,7 +61,7 @@ public static class TunnelHostingExtensions
             case TunnelMode.Cloudflare:
             {
                 var originPort = builder.Configuration.GetValue("Tunnel:OriginPort", 5180);
-                api.WithEndpoint(ApiListenerExtensions.PublicEndpointName, endpoint => endpoint.Port = originPort);
+                api.WithEndpoint(ApiListenerExtensions.PublicEndpointName, endpoint => endpoint.PinPort(originPort));
                 var token = builder.AddParameter("tunnel-token", secret: true)
                     .WithDescription("Cloudflare tunnel token (Zero Trust → Networks → Tunnels → your tunnel → install command).");
                 var tunnel = builder.AddContainer("tunnel", CloudflaredImage, CloudflaredTag)
@@ -74,7 +75,7 @@ public static class TunnelHostingExtensions
 
             case TunnelMode.Simulated:
             {
-                var tunnel = builder.AddProject<Projects.Care2Connect_TunnelSimulator>("tunnel")
+                var tunnel = builder.AddBuiltProject<Projects.Care2Connect_TunnelSimulator>("tunnel")
                     .WithHttpEndpoint(name: "metrics", env: "METRICS_PORT")
                     .WithHttpEndpoint(name: "public", env: "PUBLIC_PORT")
                     .WithEnvironment("TUNNEL_ORIGIN", api.GetEndpoint(ApiListenerExtensions.PublicEndpointName))

@@ -86,7 +86,7 @@ public class Care2ConnectAppFixture : IAsyncLifetime
             (options, _) => options.DisableDashboard = !DashboardEnabled,
             timeout.Token);
 
-        var api = builder.CreateResourceBuilder<ProjectResource>("api");
+        var api = builder.CreateResourceBuilder<BuiltProjectResource>("api");
         api.WithEnvironment("Database__Migration__RetryDelay", "00:00:01")
             .WithEnvironment("Api__CreatePermitLimit", CreatePermitLimit.ToString(CultureInfo.InvariantCulture))
             .WithEnvironment("Api__CreateWindow", "00:10:00")
@@ -109,7 +109,7 @@ public class Care2ConnectAppFixture : IAsyncLifetime
         // exporter, a Stop (DCP allows about 15 s) fails; measured on the Monitor, 12 s to exit after SIGTERM
         // with the default, 1.7 s with 1 s.
         Telemetry = DashboardEnabled ? null : await OtlpReceiver.StartAsync();
-        foreach (var project in builder.Resources.OfType<ProjectResource>())
+        foreach (var project in builder.Resources.OfType<BuiltProjectResource>())
         {
             var resource = builder.CreateResourceBuilder(project).WithEnvironment("OTEL_EXPORTER_OTLP_TIMEOUT", "1000");
             if (Telemetry is not null)
@@ -122,7 +122,7 @@ public class Care2ConnectAppFixture : IAsyncLifetime
         }
 
         Alerts = await WebhookReceiver.StartAsync(TimeProvider.System);
-        builder.CreateResourceBuilder<ProjectResource>("monitor")
+        builder.CreateResourceBuilder<BuiltProjectResource>("monitor")
             .WithEnvironment("Monitor__Alerts__Webhooks__0__Url", Alerts.Url.ToString())
             .WithEnvironment("Monitor__Alerts__Webhooks__0__Format", "Json")
             .WithEnvironment("Monitor__DefaultInterval", "00:00:01")
@@ -233,7 +233,7 @@ public class Care2ConnectAppFixture : IAsyncLifetime
         }
     }
 
-    /// <summary>The pid DCP reports for a resource (for projects, the <c>dotnet run</c> wrapper's).</summary>
+    /// <summary>The pid DCP reports for a resource (for the AppHost's projects, the app itself: they run from their build output).</summary>
     public static int? PidOf(ResourceEvent resource) =>
         resource.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value is { } value
         && int.TryParse(value.ToString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var pid) ? pid : null;

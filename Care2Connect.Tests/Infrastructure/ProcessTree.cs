@@ -67,10 +67,12 @@ public static class ProcessTree
         kill.WaitForExit();
     }
 
-    /// <summary>The app process a <c>dotnet run</c> wrapper started (the wrapper is what DCP reports).</summary>
+    /// <summary>
+    /// The app process of the pid DCP reports: that process itself when it is the app (the AppHost runs its
+    /// projects from their build output), else the app a <c>dotnet run</c> wrapper started.
+    /// </summary>
     public static ProcessIdentity AppUnder(int wrapperPid, string assemblyName) =>
-        WithDescendants([wrapperPid]).First(p => p.Pid != wrapperPid
-            && p.CommandLine.Contains(assemblyName, StringComparison.Ordinal)
+        WithDescendants([wrapperPid]).First(p => p.CommandLine.Contains(assemblyName, StringComparison.Ordinal)
             && !p.CommandLine.Contains("dotnet run", StringComparison.Ordinal));
 
     public static bool IsZombie(int pid)

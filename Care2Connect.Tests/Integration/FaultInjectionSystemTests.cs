@@ -15,13 +15,13 @@ public sealed class FaultInjectionFixture : Care2ConnectAppFixture
 {
     protected override void Configure(IDistributedApplicationTestingBuilder builder)
     {
-        builder.CreateResourceBuilder<ProjectResource>("api")
+        builder.CreateResourceBuilder<BuiltProjectResource>("api")
             .WithEnvironment("Database__Resilience__MaxRetries", "3")
             .WithEnvironment("Database__Resilience__BaseDelay", "00:00:01");
 
         // Probes that give up after 1 s: three failures, and a hung API is DOWN, before the supervisor's liveness
         // probe (2 s period, 3 failures) has it killed and started again.
-        builder.CreateResourceBuilder<ProjectResource>("monitor").WithEnvironment("Monitor__DefaultTimeout", "00:00:01");
+        builder.CreateResourceBuilder<BuiltProjectResource>("monitor").WithEnvironment("Monitor__DefaultTimeout", "00:00:01");
     }
 }
 

@@ -21,6 +21,16 @@ public sealed class SupervisionSystemTests(Care2ConnectAppFixture fixture, ITest
         var clock = Stopwatch.StartNew();
         ProcessTree.Signal(app.Pid, "KILL");
         await fixture.WaitForStateAsync("api", e => e.Snapshot.State?.Text is "Finished" or "Exited");
+
+        // A caller between the crash and the restart is refused (or, once the new process listens, answered):
+        // nothing holds its request while no API process exists.
+        using (var caller = fixture.CreateApiClient(fixture.OperatorKey))
+        {
+            caller.Timeout = LongerThanAnyRefusal;
+            var outcome = await CallAsync(caller, "/alive");
+            Assert.True(outcome is "refused" or "200", $"a request while the API was dead: {outcome}");
+        }
+
         var restarted = await fixture.WaitForStateAsync(
             "api",
             e => e.Snapshot.State?.Text == KnownResourceStates.Running && Care2ConnectAppFixture.PidOf(e) is { } pid && pid != wrapper,
@@ -36,6 +46,35 @@ public sealed class SupervisionSystemTests(Care2ConnectAppFixture fixture, ITest
         Assert.Equal((5 - restartsBefore - 1).ToString(CultureInfo.InvariantCulture), Property(restarted, "supervisor.budget_left"));
         var log = await File.ReadAllTextAsync(Path.Combine(fixture.LogDirectory, "supervisor.log"));
         Assert.Matches(@"\[\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\] \[WARN\] api: exited with code", log);
+        await fixture.RecordProcessesAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task While_the_api_is_stopped_its_endpoints_refuse_callers_at_once()
+    {
+        await fixture.WaitForStateAsync("api", e => e.Snapshot.State?.Text == KnownResourceStates.Running);
+        await fixture.ExecuteCommandAsync("api", KnownResourceCommands.StopCommand);
+        try
+        {
+            await fixture.WaitForStateAsync("api", e => e.Snapshot.State?.Text is "Finished" or "Exited");
+
+            // No process listens, and nothing stands in for one: a proxy that accepted the connection would hold
+            // the request until the caller's own timeout (here far longer than the test waits for anything).
+            foreach (var endpoint in new[] { Care2ConnectAppFixture.PublicEndpoint, Care2ConnectAppFixture.InternalEndpoint })
+            {
+                using var caller = fixture.CreateApiClient(fixture.OperatorKey, endpoint);
+                caller.Timeout = LongerThanAnyRefusal;
+                Assert.Equal("refused", await CallAsync(caller, "/alive"));
+            }
+        }
+        finally
+        {
+            await fixture.ExecuteCommandAsync("api", KnownResourceCommands.StartCommand);
+            await fixture.WaitForStateAsync("api", e => e.Snapshot.State?.Text == KnownResourceStates.Running);
+        }
+
+        using var api = fixture.CreateApiClient(fixture.OperatorKey);
+        await Eventually.HoldsAsync(async () => (await api.GetAsync("/alive")).IsSuccessStatusCode, "the API never served again", TimeSpan.FromSeconds(90));
         await fixture.RecordProcessesAsync(CancellationToken.None);
     }
 
@@ -107,6 +146,27 @@ public sealed class SupervisionSystemTests(Care2ConnectAppFixture fixture, ITest
         await fixture.ExecuteCommandAsync("monitor", KnownResourceCommands.StartCommand);
         await fixture.WaitForStateAsync("monitor", e => e.Snapshot.State?.Text == KnownResourceStates.Running);
         await fixture.RecordProcessesAsync(CancellationToken.None);
+    }
+
+    private static readonly TimeSpan LongerThanAnyRefusal = TimeSpan.FromSeconds(60);
+
+    // "refused" (the connection was refused: nothing listens), the status code of an answer, or "neither ..." when the
+    // request got neither (timed out, cut off).
+    private static async Task<string> CallAsync(HttpClient client, string path)
+    {
+        try
+        {
+            using var response = await client.GetAsync(path);
+            return ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture);
+        }
+        catch (HttpRequestException exception) when (exception.InnerException is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused })
+        {
+            return "refused";
+        }
+        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
+        {
+            return $"neither refused nor answered: {exception.GetType().Name}: {exception.Message}";
+        }
     }
 
     private static string? Property(ResourceEvent resource, string name) =>

@@ -112,7 +112,7 @@ public sealed class AppModelTests
         Assert.Equal("/ready", policy.Liveness?.Path);
         Assert.Equal("metrics", policy.Liveness?.EndpointName);
 
-        var api = Assert.Single(builder.Resources.OfType<ProjectResource>(), r => r.Name == "api");
+        var api = Assert.Single(builder.Resources.OfType<BuiltProjectResource>(), r => r.Name == "api");
         Assert.Equal(5190, Assert.Single(api.Annotations.OfType<EndpointAnnotation>(), e => e.Name == "http").Port);
     }
 
@@ -121,7 +121,7 @@ public sealed class AppModelTests
     {
         await using (var builder = await AppModel("Postgres:Mode=Local", "Postgres:DataDirectory=/var/tmp/c2c-model-test"))
         {
-            var tunnel = Assert.Single(builder.Resources.OfType<ProjectResource>(), r => r.Name == "tunnel");
+            var tunnel = Assert.Single(builder.Resources.OfType<BuiltProjectResource>(), r => r.Name == "tunnel");
             Assert.Contains(tunnel.Annotations.OfType<EndpointAnnotation>(), e => e.Name == "public");
             Assert.Contains(tunnel.Annotations.OfType<ResourceCommandAnnotation>(), c => c.Name == "tunnel-unready");
             Assert.Single(tunnel.Annotations.OfType<RestartPolicyAnnotation>());
@@ -136,17 +136,20 @@ public sealed class AppModelTests
     [Fact]
     public async Task The_api_listens_publicly_and_internally_and_the_monitor_and_tunnel_each_get_their_side()
     {
-        await using var builder = await AppModel("Postgres:Mode=Local", "Postgres:DataDirectory=/var/tmp/c2c-model-test");
-        var api = Assert.Single(builder.Resources.OfType<ProjectResource>(), r => r.Name == "api");
-        var monitor = Assert.Single(builder.Resources.OfType<ProjectResource>(), r => r.Name == "monitor");
-        var tunnel = Assert.Single(builder.Resources.OfType<ProjectResource>(), r => r.Name == "tunnel");
+        // As run by hand: the testing builder randomises ports unless told not to.
+        await using var builder = await AppModel("Postgres:Mode=Local", "Postgres:DataDirectory=/var/tmp/c2c-model-test", "DcpPublisher:RandomizePorts=false");
+        var api = Assert.Single(builder.Resources.OfType<BuiltProjectResource>(), r => r.Name == "api");
+        var monitor = Assert.Single(builder.Resources.OfType<BuiltProjectResource>(), r => r.Name == "monitor");
+        var tunnel = Assert.Single(builder.Resources.OfType<BuiltProjectResource>(), r => r.Name == "tunnel");
 
+        // Both listeners are the API's own (no proxy in front, so a caller is refused while it is down), on the
+        // ports operators know: the launch profile's 5180 and 5181.
         var endpoints = api.Annotations.OfType<EndpointAnnotation>().ToList();
         Assert.Equal(["http", "internal"], endpoints.Select(e => e.Name).Order());
-        var internalEndpoint = endpoints.Single(e => e.Name == "internal");
-        Assert.Equal(5181, internalEndpoint.Port);
-        Assert.True(internalEndpoint.IsProxied);
-        Assert.Equal("http", internalEndpoint.UriScheme);
+        Assert.All(endpoints, e => Assert.False(e.IsProxied));
+        Assert.All(endpoints, e => Assert.Equal("http", e.UriScheme));
+        Assert.Equal((5180, 5180), endpoints.Where(e => e.Name == "http").Select(e => (e.Port, e.TargetPort)).Single());
+        Assert.Equal((5181, 5181), endpoints.Where(e => e.Name == "internal").Select(e => (e.Port, e.TargetPort)).Single());
 
         var apiEnvironment = await EnvironmentOf(api, builder);
         var internalPort = Assert.IsType<EndpointReferenceExpression>(apiEnvironment["Api__InternalPort"]);
@@ -165,12 +168,50 @@ public sealed class AppModelTests
     }
 
     [Fact]
+    public async Task With_randomised_ports_the_api_listens_on_two_free_ports_of_its_own()
+    {
+        await using var builder = await AppModel("Postgres:Mode=Local", "Postgres:DataDirectory=/var/tmp/c2c-model-test");
+        var api = Assert.Single(builder.Resources.OfType<BuiltProjectResource>(), r => r.Name == "api");
+
+        var endpoints = api.Annotations.OfType<EndpointAnnotation>().ToList();
+        Assert.All(endpoints, e => Assert.False(e.IsProxied));
+        Assert.All(endpoints, e => Assert.Equal(e.Port, e.TargetPort));
+        Assert.DoesNotContain(endpoints, e => e.Port is 5180 or 5181 or null);
+        Assert.Equal(2, endpoints.Select(e => e.Port).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Every_service_runs_its_built_assembly_with_the_project_environment()
+    {
+        await using var builder = await AppModel("Postgres:Mode=Local", "Postgres:DataDirectory=/var/tmp/c2c-model-test");
+        foreach (var (name, assembly) in new[] { ("api", "Care2Connect.Api"), ("monitor", "Care2Connect.Monitor"), ("tunnel", "Care2Connect.TunnelSimulator") })
+        {
+            var project = Assert.Single(builder.Resources.OfType<BuiltProjectResource>(), r => r.Name == name);
+            Assert.Equal("dotnet", project.Command);
+            Assert.Equal(Path.GetDirectoryName(project.ProjectPath), project.WorkingDirectory);
+            Assert.Equal(assembly + ".dll", Path.GetFileName(project.AssemblyPath));
+            Assert.True(File.Exists(project.AssemblyPath), project.AssemblyPath);
+
+            var environment = await EnvironmentOf(project, builder);
+            Assert.Equal("Development", environment["ASPNETCORE_ENVIRONMENT"]);
+            Assert.Equal("http", environment["DOTNET_LAUNCH_PROFILE"]);
+            Assert.Equal("in_memory", environment["OTEL_DOTNET_EXPERIMENTAL_OTLP_RETRY"]);
+            Assert.True(environment.ContainsKey("OTEL_EXPORTER_OTLP_ENDPOINT"));
+            Assert.True(environment.ContainsKey("OTEL_SERVICE_NAME"));
+        }
+
+        var api = Assert.Single(builder.Resources.OfType<BuiltProjectResource>(), r => r.Name == "api");
+        var urls = Assert.IsType<ReferenceExpression>((await EnvironmentOf(api, builder))["ASPNETCORE_URLS"]);
+        Assert.Equal(["http", "internal"], urls.ValueProviders.OfType<EndpointReferenceExpression>().Select(e => e.Endpoint.EndpointName).Distinct().Order());
+    }
+
+    [Fact]
     public async Task Services_have_their_names_health_checks_and_secret_keys()
     {
         await using var builder = await AppModel("Postgres:Mode=Local", "Postgres:DataDirectory=/var/tmp/c2c-model-test");
 
-        var api = Assert.Single(builder.Resources.OfType<ProjectResource>(), r => r.Name == "api");
-        var monitor = Assert.Single(builder.Resources.OfType<ProjectResource>(), r => r.Name == "monitor");
+        var api = Assert.Single(builder.Resources.OfType<BuiltProjectResource>(), r => r.Name == "api");
+        var monitor = Assert.Single(builder.Resources.OfType<BuiltProjectResource>(), r => r.Name == "monitor");
         Assert.NotEmpty(api.Annotations.OfType<HealthCheckAnnotation>());
         Assert.NotEmpty(monitor.Annotations.OfType<HealthCheckAnnotation>());
 

@@ -8,13 +8,14 @@ public sealed class RestartBudgetTests
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero));
 
     [Fact]
-    public void Defaults_are_five_restarts_per_rolling_hour_starting_within_about_a_second()
+    public void Defaults_are_five_restarts_per_rolling_hour_the_first_within_a_quarter_second()
     {
         var policy = new RestartPolicy();
 
         Assert.Equal(5, policy.MaxRestarts);
         Assert.Equal(TimeSpan.FromHours(1), policy.Window);
-        Assert.InRange(new RestartBudget(policy).Backoff(_time.GetUtcNow(), 0.999).TotalSeconds, 0.8, 1.2);
+        Assert.InRange(new RestartBudget(policy).Backoff(_time.GetUtcNow(), 0.0).TotalSeconds, 0.16, 0.24);
+        Assert.InRange(new RestartBudget(policy).Backoff(_time.GetUtcNow(), 0.999).TotalSeconds, 0.16, 0.24);
     }
 
     [Fact]
@@ -43,7 +44,7 @@ public sealed class RestartBudgetTests
     [Fact]
     public void Backoff_doubles_with_each_restart_in_the_window_within_jitter_bounds_and_is_capped()
     {
-        var policy = new RestartPolicy { MaxRestarts = 20, MaxBackoff = TimeSpan.FromSeconds(10) };
+        var policy = new RestartPolicy { MaxRestarts = 20, InitialBackoff = TimeSpan.FromSeconds(1), MaxBackoff = TimeSpan.FromSeconds(10) };
         var budget = new RestartBudget(policy);
 
         for (var restarts = 0; restarts < 6; restarts++)

@@ -10,10 +10,11 @@ internal enum Scenario
     Faults,
     ColdStart,
     Monitor,
+    Launch,
 }
 
 /// <summary>
-/// Command line: <c>--only hot,breaker,faults,coldstart,monitor</c> (default: all), <c>--repeat N</c> (faults and cold
+/// Command line: <c>--only hot,breaker,faults,coldstart,monitor,launch</c> (default: all), <c>--repeat N</c> (faults and cold
 /// starts, default 3), <c>--requests N</c> and <c>--concurrency N</c> (hot path, default 400 and 8),
 /// <c>--outage-requests N</c> (breaker, default 20), <c>--monitor-seconds N</c> (footprint window, default 60),
 /// <c>--hot-calibration true</c> (hot path with both instances hardened: the comparison's noise floor).

@@ -2,7 +2,7 @@
 // on stdout (progress on stderr). Not a test: numbers go into docs/BENCHMARKS.md, read as ratios between
 // measurements made side by side in one run.
 //
-//   dotnet run --project tools/Care2Connect.Benchmarks -c Release -- [--only hot,breaker,faults,coldstart,monitor]
+//   dotnet run --project tools/Care2Connect.Benchmarks -c Release -- [--only hot,breaker,faults,coldstart,monitor,launch]
 //       [--repeat 3] [--requests 400] [--concurrency 8] [--outage-requests 20] [--monitor-seconds 60]
 using System.Globalization;
 using System.Runtime.InteropServices;
@@ -33,6 +33,7 @@ var failed = false;
     (options.Runs(Scenario.Faults), () => new FaultScenario(options).RunAsync()),
     (options.Runs(Scenario.ColdStart), () => new ColdStartScenario(options).RunAsync()),
     (options.Runs(Scenario.Monitor), () => new MonitorFootprintScenario(options).RunAsync()),
+    (options.Runs(Scenario.Launch), () => new LaunchScenario(options).RunAsync()),
 ];
 foreach (var (selected, run) in scenarios.Where(s => s.Selected))
 {

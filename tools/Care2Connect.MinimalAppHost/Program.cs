@@ -5,6 +5,7 @@
 //
 //   dotnet run --project tools/Care2Connect.MinimalAppHost        (dashboard on http://localhost:15090)
 using Care2Connect.AppHost;
+using Care2Connect.AppHost.BuiltProjects;
 using Care2Connect.AppHost.Postgres;
 
 var builder = DistributedApplication.CreateBuilder(args);
@@ -24,8 +25,9 @@ var keys = builder.AddApiKeys();
 
 // Declared as in Care2Connect.AppHost (same ports when run by hand: run one or the other), minus supervision,
 // dashboard commands and the Monitor's and tunnel's wiring.
-builder.AddProject<Projects.Care2Connect_Api>("api")
+builder.AddBuiltProject<Projects.Care2Connect_Api>("api")
     .WithInternalListener()
+    .WithoutProxy()
     .WithReference(database)
     .WithApiKeys(keys)
     .WithHttpHealthCheck("/health", endpointName: ApiListenerExtensions.InternalEndpointName);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using Care2Connect.AppHost.BuiltProjects;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
@@ -135,7 +136,7 @@ internal sealed class BenchSystem : IAsyncDisposable
             .AddFilter("Aspire", LogLevel.Warning));
         // With the dashboard off nothing listens on the OTLP endpoint the services are given; a 1 s export timeout
         // keeps their shutdown within the orchestrator's stop window (as in the test fixture).
-        foreach (var project in builder.Resources.OfType<ProjectResource>())
+        foreach (var project in builder.Resources.OfType<BuiltProjectResource>())
         {
             builder.CreateResourceBuilder(project)
                 .WithEnvironment("OTEL_EXPORTER_OTLP_TIMEOUT", "1000")
@@ -225,7 +226,7 @@ internal sealed class BenchSystem : IAsyncDisposable
 
     private static void Apply(IDistributedApplicationTestingBuilder builder, string resource, IReadOnlyDictionary<string, string> environment)
     {
-        var project = builder.CreateResourceBuilder<ProjectResource>(resource);
+        var project = builder.CreateResourceBuilder<BuiltProjectResource>(resource);
         foreach (var (name, value) in environment)
         {
             project.WithEnvironment(name, value);

@@ -12,11 +12,12 @@ internal static class ProcFs
     public static int ClockTicksPerSecond => ClockTicks.Value;
 
     /// <summary>
-    /// The app process under a project resource's pid. DCP runs projects through a <c>dotnet run --no-build</c>
-    /// wrapper and reports the wrapper's pid; the app is its descendant.
+    /// The app process of a resource's pid: the process itself when it is the app (the AppHost runs its projects
+    /// from their build output), else its descendant (a project run by Aspire through a <c>dotnet run --no-build</c>
+    /// wrapper, which is what DCP reports).
     /// </summary>
     public static int AppUnder(int wrapperPid, string assemblyName) =>
-        Descendants(wrapperPid).FirstOrDefault(pid => CommandLine(pid) is { } line
+        Descendants(wrapperPid).Prepend(wrapperPid).FirstOrDefault(pid => CommandLine(pid) is { } line
             && line.Contains(assemblyName, StringComparison.Ordinal)
             && !line.Contains("dotnet run", StringComparison.Ordinal)) is var pid and > 0
             ? pid
@@ -35,6 +36,20 @@ internal static class ProcFs
     {
         var fields = StatFields(pid) ?? throw new InvalidOperationException($"Process {pid} is gone.");
         return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// The garbage collector a .NET process runs, read from its thread names (<c>/proc/pid/task/*/comm</c>): server GC
+    /// has one ".NET Server GC" thread per heap; a ".NET BGC" thread exists once a background GC has run.
+    /// </summary>
+    public static string GarbageCollector(int pid)
+    {
+        var names = Directory.EnumerateDirectories($"/proc/{pid}/task")
+            .Select(task => { try { return File.ReadAllText(Path.Combine(task, "comm")).Trim(); } catch (IOException) { return string.Empty; } })
+            .ToList();
+        var server = names.Count(n => n.StartsWith(".NET Server GC", StringComparison.Ordinal));
+        var background = names.Any(n => n.StartsWith(".NET BGC", StringComparison.Ordinal));
+        return (server > 0 ? $"server GC ×{server}" : "workstation GC") + (background ? ", BGC thread" : string.Empty);
     }
 
     /// <summary>Resident set size in KiB (<c>VmRSS</c> in <c>/proc/pid/status</c>).</summary>

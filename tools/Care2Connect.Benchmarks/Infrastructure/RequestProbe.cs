@@ -8,6 +8,7 @@ namespace Care2Connect.Benchmarks.Infrastructure;
 /// </summary>
 internal sealed class RequestProbe : IAsyncDisposable
 {
+    private static readonly TimeSpan HeldMargin = TimeSpan.FromMilliseconds(250);
     private readonly List<Sample> _samples = [];
     private readonly List<Task> _inFlight = [];
     private readonly CancellationTokenSource _stopping = new();
@@ -54,7 +55,10 @@ internal sealed class RequestProbe : IAsyncDisposable
             ? null
             : samples.Where(s => s.Succeeded && s.Sent > lastFailureSent).Select(s => (TimeSpan?)Stopwatch.GetElapsedTime(since, s.Completed!.Value)).Min();
         var slowest = samples.Count == 0 ? TimeSpan.Zero : samples.Max(s => Stopwatch.GetElapsedTime(s.Sent, s.Completed!.Value));
-        return new ProbeOutcome(samples.Count, failures.Count, firstFailure, servedAgain, slowest);
+        // Held: a failure that lasted (nearly) the client's whole timeout, i.e. something accepted the request and
+        // never answered it; every other failure was a refusal or an error answer.
+        var held = failures.Count(f => Stopwatch.GetElapsedTime(f.Sent, f.Completed!.Value) >= _client.Timeout - HeldMargin);
+        return new ProbeOutcome(samples.Count, failures.Count, held, firstFailure, servedAgain, slowest);
     }
 
     public async ValueTask DisposeAsync()
@@ -136,7 +140,8 @@ internal sealed class RequestProbe : IAsyncDisposable
 /// <summary>What callers saw during a fault; times are from the fault.</summary>
 /// <param name="Requests">Requests sent after the fault, completed.</param>
 /// <param name="Failed">Of those, how many failed (status not 2xx, connection error, or the client's timeout).</param>
+/// <param name="Held">Of the failures, how many lasted the client's whole timeout (accepted, never answered).</param>
 /// <param name="FirstFailure">When the first failure came back; null if none failed.</param>
 /// <param name="ServedAgain">When the first success sent after the last failure came back; null if none failed.</param>
 /// <param name="Slowest">The longest any of those requests took.</param>
-internal sealed record ProbeOutcome(int Requests, int Failed, TimeSpan? FirstFailure, TimeSpan? ServedAgain, TimeSpan Slowest);
+internal sealed record ProbeOutcome(int Requests, int Failed, int Held, TimeSpan? FirstFailure, TimeSpan? ServedAgain, TimeSpan Slowest);

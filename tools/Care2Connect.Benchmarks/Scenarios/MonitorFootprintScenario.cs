@@ -5,9 +5,12 @@ using Care2Connect.Benchmarks.Infrastructure;
 namespace Care2Connect.Benchmarks.Scenarios;
 
 /// <summary>
-/// The Monitor's resident memory and CPU while it checks its components, at its default intervals and at 1 s, each
-/// on its own boot of the full system. Read from <c>/proc</c>: <c>VmRSS</c> sampled every second, CPU as the growth
-/// of <c>utime + stime</c> over the window. The API's app process is sampled alongside for scale.
+/// The Monitor's resident memory and CPU while it checks its components, under several runtime settings (garbage
+/// collector, heap limit, tiered compilation) at its default intervals, and for the first and the shipped settings
+/// also with every check every second; each on its own boot of the full system, the settings given to the Monitor's
+/// process as <c>DOTNET_*</c> environment variables (which take precedence over its runtimeconfig.json). Read from
+/// <c>/proc</c>: <c>VmRSS</c> sampled every second, CPU as the growth of <c>utime + stime</c> over the window, the GC
+/// actually running from the process's thread names. The API's app process is sampled alongside for scale.
 /// </summary>
 internal sealed class MonitorFootprintScenario(BenchmarkOptions options)
 {
@@ -15,47 +18,77 @@ internal sealed class MonitorFootprintScenario(BenchmarkOptions options)
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan SampleEvery = TimeSpan.FromSeconds(1);
 
+    private static readonly Dictionary<string, string> Fast = new() { ["Monitor__DefaultInterval"] = "00:00:01", ["Monitor__EdgeInterval"] = "00:00:01" };
+
+    /// <summary>What the Monitor ran with before issue 13: the Web SDK's server GC, background GC, tiered PGO.</summary>
+    private static readonly Dictionary<string, string> Before = new() { ["DOTNET_gcServer"] = "1", ["DOTNET_gcConcurrent"] = "1", ["DOTNET_TieredPGO"] = "1" };
+
+    /// <summary>What Care2Connect.Monitor.csproj sets since: workstation, non-concurrent GC, no tiered PGO.</summary>
+    private static readonly Dictionary<string, string> Shipped = new() { ["DOTNET_gcServer"] = "0", ["DOTNET_gcConcurrent"] = "0", ["DOTNET_TieredPGO"] = "0" };
+
     public async Task<string> RunAsync()
     {
-        var modes = new (string Label, Dictionary<string, string> Environment)[]
+        var variants = new (string Settings, Dictionary<string, string> Runtime, string Intervals, Dictionary<string, string> Checks)[]
         {
-            ("default: API checks every 60 s, tunnel and public site every 30 s", []),
-            ("fast: every check every 1 s", new() { ["Monitor__DefaultInterval"] = "00:00:01", ["Monitor__EdgeInterval"] = "00:00:01" }),
+            ("before: server GC, background GC, TieredPGO on", Before, "default", []),
+            ("workstation GC, background GC, TieredPGO on", With(Before, ("DOTNET_gcServer", "0")), "default", []),
+            ("workstation GC, non-concurrent, TieredPGO on", With(Before, ("DOTNET_gcServer", "0"), ("DOTNET_gcConcurrent", "0")), "default", []),
+            ("shipped: workstation GC, non-concurrent, TieredPGO off", Shipped, "default", []),
+            ("shipped + GCHeapHardLimit 32 MiB", With(Shipped, ("DOTNET_GCHeapHardLimit", "0x2000000")), "default", []),
+            ("shipped + GCgen0size 1 MiB", With(Shipped, ("DOTNET_GCgen0size", "0x100000")), "default", []),
+            ("shipped + TieredCompilation off", With(Shipped, ("DOTNET_TieredCompilation", "0")), "default", []),
+            ("before: server GC, background GC, TieredPGO on", Before, "fast", Fast),
+            ("shipped: workstation GC, non-concurrent, TieredPGO off", Shipped, "fast", Fast),
         };
         var rows = new List<string[]>();
-        foreach (var (label, environment) in modes)
+        foreach (var (settings, runtime, intervals, checks) in variants)
         {
-            Progress.Say($"Monitor footprint: booting ({label}) ...");
-            await using var system = await BenchSystem.StartAsync(SystemShape.Full, new BootSettings { Monitor = environment });
+            Progress.Say($"Monitor footprint: booting ({settings}; {intervals} intervals) ...");
+            await using var system = await BenchSystem.StartAsync(SystemShape.Full, new BootSettings { Monitor = With(runtime, [.. checks.Select(c => (c.Key, c.Value))]) });
             await system.WaitAllHealthyAsync();
             await Task.Delay(WarmUp);
-            var processes = new (string Name, int Pid)[]
-            {
-                ("Monitor (app)", system.AppPid("monitor", "Care2Connect.Monitor")),
-                ("Monitor's `dotnet run` wrapper", ResourceTimeline.PidOf(system.Timeline.Latest("monitor").Snapshot)!.Value),
-                ("API (app), for scale", system.AppPid("api", "Care2Connect.Api")),
-            };
+            var monitor = system.AppPid("monitor", "Care2Connect.Monitor");
+            var api = system.AppPid("api", "Care2Connect.Api");
+            var collector = ProcFs.GarbageCollector(monitor);
             Progress.Say($"Monitor footprint: sampling for {options.MonitorWindow.TotalSeconds:0} s ...");
-            var samples = await SampleAsync(processes.Select(p => p.Pid).ToArray());
-            rows.AddRange(processes.Select((p, i) => new[]
-            {
-                label,
-                p.Name,
-                Markdown.F(samples[i].RssKiB.Average() / 1024, "0"),
-                Markdown.F(samples[i].RssKiB.Max() / 1024.0, "0"),
-                Markdown.F(samples[i].CpuSeconds, "0.00"),
-                Markdown.F(100 * samples[i].CpuSeconds / options.MonitorWindow.TotalSeconds, "0.00"),
-            }));
+            var samples = await SampleAsync([monitor, api]);
+            rows.Add(Row(settings, intervals, $"Monitor ({collector})", samples[0]));
+            rows.Add(Row(settings, intervals, "API, for scale", samples[1]));
         }
 
         var report = new StringBuilder();
         report.AppendLine("### Monitor footprint");
         report.AppendLine();
-        report.AppendLine(CultureInfo.InvariantCulture, $"Full system, {WarmUp.TotalSeconds:0} s after every resource is healthy, then {options.MonitorWindow.TotalSeconds:0} s sampled: `VmRSS` of `/proc/<pid>/status` every {SampleEvery.TotalSeconds:0} s, CPU = growth of `utime + stime` (`/proc/<pid>/stat`, {ProcFs.ClockTicksPerSecond} ticks/s) over the window, as % of one core. The Monitor checks the API (`/alive`, `/health`, `/health/status`), the simulated tunnel (`/ready`), the public site through it, and the disk; no webhooks configured; with the dashboard off its telemetry export finds no collector.");
+        report.AppendLine(CultureInfo.InvariantCulture, $"Full system, one boot per row pair, {WarmUp.TotalSeconds:0} s after every resource is healthy, then {options.MonitorWindow.TotalSeconds:0} s sampled: `VmRSS` of `/proc/<pid>/status` every {SampleEvery.TotalSeconds:0} s, CPU = growth of `utime + stime` (`/proc/<pid>/stat`, {ProcFs.ClockTicksPerSecond} ticks/s) over the window, as % of one core. The Monitor's runtime settings are `DOTNET_*` environment variables on its process (they take precedence over its runtimeconfig.json); the GC in the Process column is read from its thread names. *Default* intervals: API checks every 60 s, tunnel and public site every 30 s; *fast*: every check every 1 s. The Monitor checks the API (`/alive`, `/health`, `/health/status`), the simulated tunnel (`/ready`), the public site through it, and the disk; no webhooks configured; with the dashboard off its telemetry export finds no collector.");
         report.AppendLine();
-        Markdown.Table(report, "llrrrr", ["Check intervals", "Process", "RSS mean MiB", "RSS max MiB", "CPU s in window", "CPU % of one core"], rows);
+        Markdown.Table(report, "lllrrrr", ["Monitor runtime settings", "Check intervals", "Process", "RSS mean MiB", "RSS max MiB", "CPU s in window", "CPU % of one core"], rows);
+        var before = rows[0];
+        report.AppendLine(CultureInfo.InvariantCulture, $"Each Monitor row's RSS mean ÷ the first row's ({before[3]} MiB): {string.Join(", ", rows.Where(r => r[2].StartsWith("Monitor", StringComparison.Ordinal)).Select(r => $"{r[0]} ({r[1]}) ×{double.Parse(r[3], CultureInfo.InvariantCulture) / double.Parse(before[3], CultureInfo.InvariantCulture):0.00}"))}.");
+        report.AppendLine();
         return report.ToString();
     }
+
+    private static Dictionary<string, string> With(Dictionary<string, string> settings, params (string Key, string Value)[] changes)
+    {
+        var result = new Dictionary<string, string>(settings);
+        foreach (var (key, value) in changes)
+        {
+            result[key] = value;
+        }
+
+        return result;
+    }
+
+    private string[] Row(string settings, string intervals, string process, (List<long> RssKiB, double CpuSeconds) sample) =>
+    [
+        settings,
+        intervals,
+        process,
+        Markdown.F(sample.RssKiB.Average() / 1024, "0"),
+        Markdown.F(sample.RssKiB.Max() / 1024.0, "0"),
+        Markdown.F(sample.CpuSeconds, "0.00"),
+        Markdown.F(100 * sample.CpuSeconds / options.MonitorWindow.TotalSeconds, "0.00"),
+    ];
 
     private async Task<List<(List<long> RssKiB, double CpuSeconds)>> SampleAsync(int[] pids)
     {
