@@ -31,9 +31,18 @@ public static class BuiltProjectExtensions
     /// <param name="name">The resource name.</param>
     /// <returns>The resource builder.</returns>
     public static IResourceBuilder<BuiltProjectResource> AddBuiltProject<TProject>(this IDistributedApplicationBuilder builder, [ResourceName] string name)
-        where TProject : IProjectMetadata, new()
+        where TProject : IProjectMetadata, new() =>
+        builder.AddBuiltProject(name, new TProject().ProjectPath);
+
+    /// <summary>As <see cref="AddBuiltProject{TProject}"/>, for a project known by its path (e.g. a second instance of one).</summary>
+    /// <param name="builder">The AppHost builder.</param>
+    /// <param name="name">The resource name.</param>
+    /// <param name="projectPath">The project file, one the AppHost references.</param>
+    /// <returns>The resource builder.</returns>
+    public static IResourceBuilder<BuiltProjectResource> AddBuiltProject(this IDistributedApplicationBuilder builder, [ResourceName] string name, string projectPath)
     {
-        var projectPath = Path.GetFullPath(new TProject().ProjectPath);
+        ArgumentNullException.ThrowIfNull(builder);
+        projectPath = Path.GetFullPath(projectPath);
         var resource = new BuiltProjectResource(name, projectPath, BuiltAssemblyOf(projectPath));
         var project = builder.AddResource(resource)
             .WithArgs(resource.AssemblyPath)

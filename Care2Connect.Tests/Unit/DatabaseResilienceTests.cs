@@ -86,6 +86,8 @@ public sealed class DatabaseFailureClassifierTests
         { "refused connect", () => new NpgsqlException("Failed to connect to 127.0.0.1:5432", new SocketException((int)SocketError.ConnectionRefused)), "none", nameof(DatabaseFailureKind.Transient) },
         { "connect timed out", () => new NpgsqlException("Failed to connect to 127.0.0.1:5432", new TimeoutException()), "none", nameof(DatabaseFailureKind.Transient) },
         { "connect timeout, wrapped by EF", () => new InvalidOperationException("likely transient", ConnectTimeout()), "none", nameof(DatabaseFailureKind.Transient) },
+        { "first connections waited too long for the type bootstrap", () => new TimeoutException(), "opening", nameof(DatabaseFailureKind.Transient) },
+        { "bootstrap timeout, wrapped by EF", () => new InvalidOperationException("likely transient", new TimeoutException()), "none", nameof(DatabaseFailureKind.Transient) },
         { "pool exhausted", () => new NpgsqlException("The connection pool has been exhausted, either raise 'Max Pool Size' or 'Timeout'", new TimeoutException()), "none", nameof(DatabaseFailureKind.Transient) },
         // The defect of issue 13: a proxy accepts while the server behind it is down, the login read times out.
         { "login read timed out", ReadTimeout, "opening", nameof(DatabaseFailureKind.Transient) },

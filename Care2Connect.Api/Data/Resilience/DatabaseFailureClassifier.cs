@@ -69,6 +69,10 @@ internal static class DatabaseFailureClassifier
                     return ClassifyNpgsql(npgsql, evidence);
                 case SocketException or EndOfStreamException or IOException:
                     return ByPhase(evidence);
+                case TimeoutException:
+                    // Npgsql throws a bare TimeoutException only while opening a connection (the connect attempt, or
+                    // a new process's first connections waiting for its type bootstrap): nothing was sent.
+                    return DatabaseFailureKind.Transient;
             }
         }
 

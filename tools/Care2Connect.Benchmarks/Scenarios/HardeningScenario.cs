@@ -6,6 +6,7 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Care2Connect.AppHost;
+using Care2Connect.AppHost.BuiltProjects;
 using Care2Connect.Benchmarks.Infrastructure;
 
 namespace Care2Connect.Benchmarks.Scenarios;
@@ -124,12 +125,13 @@ internal sealed class HardeningScenario(BenchmarkOptions options)
     /// <summary>The second instance: declared as the AppHost declares <c>api</c>, with the hardening switched off.</summary>
     private static void AddBaseline(IDistributedApplicationTestingBuilder builder, bool hardened)
     {
-        var api = builder.Resources.OfType<ProjectResource>().Single(r => r.Name == Hardened);
+        var api = builder.Resources.OfType<BuiltProjectResource>().Single(r => r.Name == Hardened);
         var keys = new ApiKeyParameters(
             builder.CreateResourceBuilder<ParameterResource>(ApiKeyParameterExtensions.OperatorKeyName),
             builder.CreateResourceBuilder<ParameterResource>(ApiKeyParameterExtensions.AdminKeyName));
-        var baseline = builder.AddProject(Baseline, api.GetProjectMetadata().ProjectPath)
+        var baseline = builder.AddBuiltProject(Baseline, api.ProjectPath)
             .WithInternalListener()
+            .WithoutProxy()
             .WithReference(builder.CreateResourceBuilder<IResourceWithConnectionString>("care2connect"))
             .WithApiKeys(keys)
             .WithHttpHealthCheck("/health", endpointName: ApiListenerExtensions.InternalEndpointName)
