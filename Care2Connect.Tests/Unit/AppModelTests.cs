@@ -257,8 +257,8 @@ public sealed class AppModelTests
             "Recovery:Dependencies:openai:Critical=false",
             "Recovery:Dependencies:stripe:Url=https://stripe.example/health");
 
-        var api = Assert.Single(builder.Resources.OfType<ProjectResource>(), r => r.Name == "api");
-        var monitor = Assert.Single(builder.Resources.OfType<ProjectResource>(), r => r.Name == "monitor");
+        var api = Assert.Single(builder.Resources.OfType<BuiltProjectResource>(), r => r.Name == "api");
+        var monitor = Assert.Single(builder.Resources.OfType<BuiltProjectResource>(), r => r.Name == "monitor");
         var monitorEnvironment = await EnvironmentOf(monitor, builder);
         var apiEnvironment = await EnvironmentOf(api, builder);
 
@@ -286,7 +286,7 @@ public sealed class AppModelTests
             "Monitor:Alerts:Email:0:Password=smtp-secret",
             "Monitor:Alerts:Email:0:To:0=ops@example.org");
 
-        var monitor = Assert.Single(builder.Resources.OfType<ProjectResource>(), r => r.Name == "monitor");
+        var monitor = Assert.Single(builder.Resources.OfType<BuiltProjectResource>(), r => r.Name == "monitor");
         var environment = await EnvironmentOf(monitor, builder);
 
         Assert.Equal("Discord", environment["Monitor__Alerts__Webhooks__0__Format"]);
@@ -311,8 +311,8 @@ public sealed class AppModelTests
     {
         await using var builder = await AppModel("Postgres:Mode=Local", "Postgres:DataDirectory=/var/tmp/c2c-model-test");
 
-        var api = Assert.Single(builder.Resources.OfType<ProjectResource>(), r => r.Name == "api");
-        var monitor = Assert.Single(builder.Resources.OfType<ProjectResource>(), r => r.Name == "monitor");
+        var api = Assert.Single(builder.Resources.OfType<BuiltProjectResource>(), r => r.Name == "api");
+        var monitor = Assert.Single(builder.Resources.OfType<BuiltProjectResource>(), r => r.Name == "monitor");
         Assert.DoesNotContain((await EnvironmentOf(monitor, builder)).Keys, key => key.StartsWith("Monitor__Checks__", StringComparison.Ordinal));
         Assert.DoesNotContain((await EnvironmentOf(api, builder)).Keys, key => key.StartsWith("Recovery__Dependencies__", StringComparison.Ordinal));
     }
