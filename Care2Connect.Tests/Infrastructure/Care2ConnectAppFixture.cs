@@ -71,9 +71,12 @@ public class Care2ConnectAppFixture : IAsyncLifetime
                 $"Supervisor:LogDirectory={LogDirectory}",
                 $"Monitor:History:DatabasePath={Path.Combine(LogDirectory, "monitor.db")}",
                 "Supervisor:Resources:api:InitialBackoff=00:00:00.200",
-                "Supervisor:Resources:api:Liveness:InitialDelay=00:00:05",
+                "Supervisor:Resources:api:Liveness:InitialDelay=00:00:01",
                 "Supervisor:Resources:api:Liveness:Period=00:00:02",
                 "Supervisor:Resources:api:Liveness:Timeout=00:00:01",
+                // Scaled like the period (production: 2 min): an API that hangs before its first successful probe
+                // (a SIGSTOP right after a fast restart) is caught within seconds, not minutes.
+                "Supervisor:Resources:api:Liveness:StartupTimeout=00:00:15",
                 "Supervisor:Resources:postgres:InitialBackoff=00:00:00.200",
                 "Supervisor:Resources:tunnel:InitialBackoff=00:00:00.100",
                 "Supervisor:Resources:tunnel:Window=00:01:30",

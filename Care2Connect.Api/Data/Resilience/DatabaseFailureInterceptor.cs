@@ -51,7 +51,7 @@ internal sealed class DatabaseFailureInterceptor : IDbConnectionInterceptor, IDb
     }
 
     public void TransactionFailed(DbTransaction transaction, TransactionErrorEventData eventData) =>
-        Record(eventData.Context, new DatabaseFailureEvidence(DatabaseFailurePhase.Command, IsLost(transaction.Connection)));
+        Record(eventData.Context, new DatabaseFailureEvidence(DatabaseFailurePhase.Command, IsLost(ConnectionOf(transaction))));
 
     public Task TransactionFailedAsync(DbTransaction transaction, TransactionErrorEventData eventData, CancellationToken cancellationToken = default)
     {
@@ -67,6 +67,20 @@ internal sealed class DatabaseFailureInterceptor : IDbConnectionInterceptor, IDb
         null => true,
         _ => connection.State != ConnectionState.Open,
     };
+
+    // An interceptor must never replace the failure it observes: a transaction already disposed has no connection
+    // to ask (NpgsqlTransaction.Connection throws), which counts as lost.
+    private static DbConnection? ConnectionOf(DbTransaction transaction)
+    {
+        try
+        {
+            return transaction.Connection;
+        }
+        catch (ObjectDisposedException)
+        {
+            return null;
+        }
+    }
 
     private static void Record(DbContext? context, DatabaseFailureEvidence evidence)
     {
