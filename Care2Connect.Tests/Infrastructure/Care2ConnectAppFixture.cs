@@ -84,6 +84,9 @@ public class Care2ConnectAppFixture : IAsyncLifetime
                 "Supervisor:Resources:tunnel:Liveness:Period=00:00:01",
                 "Supervisor:Resources:tunnel:Liveness:Timeout=00:00:01",
                 "Supervisor:Resources:tunnel:Liveness:FailureThreshold=2",
+                // A tunnel made unready before the supervisor's first successful probe is caught after this, not after
+                // production's 2 minutes: slower than that, the six unready cycles would outlast the 90 s window.
+                "Supervisor:Resources:tunnel:Liveness:StartupTimeout=00:00:08",
                 .. AppHostArguments,
             ],
             (options, _) => options.DisableDashboard = !DashboardEnabled,
@@ -219,11 +222,14 @@ public class Care2ConnectAppFixture : IAsyncLifetime
                     using var ready = await metrics.GetAsync("/ready");
                     if (ready.IsSuccessStatusCode)
                     {
-                        // Let the supervisor see it up first (one probe period): until then a failing probe is a
+                        // Let the supervisor see it up first (two probe periods): until then a failing probe is a
                         // slow start, not a hang, and only counts after the startup timeout.
-                        await Task.Delay(TimeSpan.FromSeconds(1.5));
-                        (await metrics.PostAsync("/control/unready", null)).Dispose();
-                        unready++;
+                        await Task.Delay(TimeSpan.FromSeconds(2.5));
+                        using var post = await metrics.PostAsync("/control/unready", null);
+                        if (post.IsSuccessStatusCode)
+                        {
+                            unready++;
+                        }
                     }
                 }
                 catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
