@@ -9,8 +9,12 @@ public sealed class LivenessProbe
     /// <summary>The resource endpoint to probe.</summary>
     public string EndpointName { get; set; } = "http";
 
-    /// <summary>Time between probes.</summary>
-    public TimeSpan Period { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// Time between probes: Kubernetes' default. With <see cref="FailureThreshold"/> 3 and <see cref="Timeout"/> 5 s, a hung
+    /// process is killed 25–35 s after it stops answering (up to a period until the first probe, two more periods,
+    /// the last probe's timeout); with 30 s, until issue 13, it was 65–95 s. Probing <c>/alive</c> costs next to nothing.
+    /// </summary>
+    public TimeSpan Period { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How long one probe may take.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(5);

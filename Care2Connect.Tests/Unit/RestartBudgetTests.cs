@@ -19,6 +19,19 @@ public sealed class RestartBudgetTests
     }
 
     [Fact]
+    public void Liveness_defaults_are_kubernetes_period_three_failures_and_a_generous_start()
+    {
+        var probe = new LivenessProbe();
+
+        Assert.Equal("/alive", probe.Path);
+        Assert.Equal(TimeSpan.FromSeconds(10), probe.Period);
+        Assert.Equal(TimeSpan.FromSeconds(5), probe.Timeout);
+        Assert.Equal(3, probe.FailureThreshold);
+        Assert.Equal(TimeSpan.FromSeconds(10), probe.InitialDelay);
+        Assert.Equal(TimeSpan.FromMinutes(2), probe.StartupTimeout);
+    }
+
+    [Fact]
     public void The_budget_allows_five_then_refuses_the_sixth_until_the_oldest_leaves_the_window()
     {
         var budget = new RestartBudget(new RestartPolicy());

@@ -29,7 +29,7 @@ internal sealed class FaultScenario(BenchmarkOptions options)
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(8);
 
     /// <summary>
-    /// The API's production supervision with its liveness probe scaled down 15× (period 30 s → 2 s, timeout 5 s →
+    /// The API's production supervision with its liveness probe scaled down 15× (period 10 s → 0.667 s, timeout 5 s →
     /// 0.333 s, initial delay 10 s → 0.667 s, 3 failures in a row as in production) so a hang is detected in seconds;
     /// backoff at its production initial value (0.2 s) and held there, and a large budget, so every repeat starts
     /// from the same footing. The tunnel and Postgres as the whole-system tests run them.
@@ -40,7 +40,7 @@ internal sealed class FaultScenario(BenchmarkOptions options)
         "Supervisor:Resources:api:MaxBackoff=00:00:00.200",
         "Supervisor:Resources:api:MaxRestarts=100",
         "Supervisor:Resources:api:Liveness:InitialDelay=00:00:00.667",
-        "Supervisor:Resources:api:Liveness:Period=00:00:02",
+        "Supervisor:Resources:api:Liveness:Period=00:00:00.667",
         "Supervisor:Resources:api:Liveness:Timeout=00:00:00.333",
         "Supervisor:Resources:postgres:InitialBackoff=00:00:00.200",
         "Supervisor:Resources:postgres:MaxBackoff=00:00:00.200",
