@@ -18,7 +18,13 @@ internal interface IAlertChannel
     bool Accepts(AlertKind kind);
 
     /// <summary>One delivery attempt. Returns null when delivered, else what went wrong (without any secret).</summary>
-    Task<string?> SendAsync(Alert alert, CancellationToken cancellationToken);
+    Task<DeliveryFailure?> SendAsync(Alert alert, CancellationToken cancellationToken);
+}
+
+/// <summary>Why an attempt failed (never a secret), and when the receiver asked to be tried again, if it did.</summary>
+internal sealed record DeliveryFailure(string Reason, TimeSpan? RetryAfter = null)
+{
+    public static implicit operator DeliveryFailure(string reason) => new(reason);
 }
 
 internal static class AlertChannels
@@ -39,7 +45,7 @@ internal sealed class WebhookChannel(AlertWebhook webhook, IHttpClientFactory cl
 
     public bool Accepts(AlertKind kind) => webhook.Accepts(kind);
 
-    public async Task<string?> SendAsync(Alert alert, CancellationToken cancellationToken)
+    public async Task<DeliveryFailure?> SendAsync(Alert alert, CancellationToken cancellationToken)
     {
         var body = webhook.Format switch
         {
@@ -54,12 +60,28 @@ internal sealed class WebhookChannel(AlertWebhook webhook, IHttpClientFactory cl
         {
             using var content = new StringContent(body, Encoding.UTF8, "application/json");
             using var response = await clients.CreateClient(ClientName).PostAsync(webhook.Url, content, cancellationToken);
-            return response.IsSuccessStatusCode ? null : $"HTTP {(int)response.StatusCode}";
+            return response.IsSuccessStatusCode ? null : new DeliveryFailure($"HTTP {(int)response.StatusCode}", RetryAfter(response));
         }
         catch (HttpRequestException exception)
         {
             return exception.HttpRequestError.ToString();
         }
+    }
+
+    /// <summary>
+    /// A rate-limited (429) or unavailable (503) answer's <c>Retry-After</c>: seconds (Discord, Slack) or a date.
+    /// Any other answer, or none, leaves the sender's backoff in charge.
+    /// </summary>
+    private static TimeSpan? RetryAfter(HttpResponseMessage response)
+    {
+        if (response.StatusCode is not (System.Net.HttpStatusCode.TooManyRequests or System.Net.HttpStatusCode.ServiceUnavailable)
+            || response.Headers.RetryAfter is not { } retryAfter)
+        {
+            return null;
+        }
+
+        var wait = retryAfter.Delta ?? (retryAfter.Date - (response.Headers.Date ?? DateTimeOffset.UtcNow));
+        return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
     }
 }
 
@@ -74,7 +96,7 @@ internal sealed class EmailChannel(AlertEmail email, TimeSpan timeout) : IAlertC
 
     public bool Accepts(AlertKind kind) => email.Accepts(kind);
 
-    public async Task<string?> SendAsync(Alert alert, CancellationToken cancellationToken)
+    public async Task<DeliveryFailure?> SendAsync(Alert alert, CancellationToken cancellationToken)
     {
         using var message = AlertPayloads.Email(alert, email);
         using var client = new SmtpClient { Timeout = (int)timeout.TotalMilliseconds };

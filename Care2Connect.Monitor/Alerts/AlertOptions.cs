@@ -30,6 +30,13 @@ internal sealed class AlertOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
     public TimeSpan BaseDelay { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// The longest a channel's own "retry after" (a webhook's 429 or 503 with <c>Retry-After</c>, as Discord and Slack
+    /// send when rate limiting) is honoured instead of <see cref="BaseDelay"/>'s backoff; a longer one is cut to this.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Upper bound for one delivery attempt (a POST, or a whole SMTP conversation).</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);

@@ -7,8 +7,10 @@ namespace Care2Connect.Monitor.Alerts;
 /// <summary>
 /// Delivers queued alerts, one loop per channel. A failed attempt (an exception, a timeout, a non-2xx answer, an SMTP
 /// error) is tried again up to <see cref="AlertOptions.MaxAttempts"/> times, waiting <see cref="AlertOptions.BaseDelay"/>,
-/// then twice as long each time, plus a little jitter. This loop is the only retry: the webhook client has no
-/// resilience handler, and the SMTP client none of its own.
+/// then twice as long each time, plus a little jitter; when the receiver says when to come back (a webhook's 429 or 503
+/// with <c>Retry-After</c>, how Discord and Slack rate-limit), that wait is honoured instead, up to
+/// <see cref="AlertOptions.MaxRetryAfter"/>. This loop is the only retry: the webhook client has no resilience handler,
+/// and the SMTP client none of its own.
 /// </summary>
 internal sealed class AlertSender(
     AlertQueue queue,
@@ -62,19 +64,21 @@ internal sealed class AlertSender(
 
             if (attempt >= settings.MaxAttempts)
             {
-                Log.AlertUndelivered(logger, alert.Kind, alert.Component, channel.Label, attempt, failure);
-                file.AlertUndelivered(alert, channel.Label, attempt, failure);
+                Log.AlertUndelivered(logger, alert.Kind, alert.Component, channel.Label, attempt, failure.Reason);
+                file.AlertUndelivered(alert, channel.Label, attempt, failure.Reason);
                 return;
             }
 
-            var delay = settings.BaseDelay * Math.Pow(2, attempt - 1) * (1 + (Random.Shared.NextDouble() * MaxJitter));
-            Log.AlertAttemptFailed(logger, alert.Kind, alert.Component, channel.Label, attempt, failure, delay);
+            var delay = failure.RetryAfter is { } asked
+                ? (asked < settings.MaxRetryAfter ? asked : settings.MaxRetryAfter)
+                : settings.BaseDelay * Math.Pow(2, attempt - 1) * (1 + (Random.Shared.NextDouble() * MaxJitter));
+            Log.AlertAttemptFailed(logger, alert.Kind, alert.Component, channel.Label, attempt, failure.Reason, delay);
             await Task.Delay(delay, time, stoppingToken);
         }
     }
 
     /// <returns>Null when delivered, else what went wrong (never the channel's secrets: a webhook's path, a password).</returns>
-    private async Task<string?> AttemptAsync(IAlertChannel channel, Alert alert, TimeSpan timeout, CancellationToken stoppingToken)
+    private async Task<DeliveryFailure?> AttemptAsync(IAlertChannel channel, Alert alert, TimeSpan timeout, CancellationToken stoppingToken)
     {
         using var timer = new CancellationTokenSource(timeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, timer.Token);

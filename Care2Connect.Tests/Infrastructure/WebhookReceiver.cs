@@ -6,7 +6,8 @@ namespace Care2Connect.Tests.Infrastructure;
 
 /// <summary>
 /// A real HTTP endpoint on a random loopback port that records every POST (stamped with the test's clock) and can
-/// be told to answer 500 to the first N requests.
+/// be told to answer 500 to the first N requests, or to rate-limit them as Discord does (429, <c>Retry-After</c> in
+/// seconds, and the JSON body Discord documents).
 /// </summary>
 public sealed class WebhookReceiver : IAsyncDisposable
 {
@@ -14,6 +15,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
     private readonly TimeProvider _clock;
     private LoopbackHttpServer? _server;
     private int _failuresLeft;
+    private int? _retryAfterSeconds;
 
     private WebhookReceiver(TimeProvider clock) => _clock = clock;
 
@@ -26,9 +28,12 @@ public sealed class WebhookReceiver : IAsyncDisposable
     /// <summary>The requests answered 200.</summary>
     public IReadOnlyList<ReceivedRequest> Delivered => [.. _requests.Where(request => request.Answered200)];
 
-    public static async Task<WebhookReceiver> StartAsync(TimeProvider clock, int failFirst = 0)
+    /// <param name="clock">Stamps each request.</param>
+    /// <param name="failFirst">How many requests to refuse before answering 200.</param>
+    /// <param name="retryAfterSeconds">Refuse them as rate-limited (429 with this <c>Retry-After</c>) instead of 500.</param>
+    public static async Task<WebhookReceiver> StartAsync(TimeProvider clock, int failFirst = 0, int? retryAfterSeconds = null)
     {
-        var receiver = new WebhookReceiver(clock) { _failuresLeft = failFirst };
+        var receiver = new WebhookReceiver(clock) { _failuresLeft = failFirst, _retryAfterSeconds = retryAfterSeconds };
         receiver._server = await LoopbackHttpServer.StartAsync(receiver.ReceiveAsync);
         receiver.Url = new Uri(receiver._server.Address, "/hooks/T000/secret-token");
         return receiver;
@@ -48,7 +53,20 @@ public sealed class WebhookReceiver : IAsyncDisposable
         var body = await reader.ReadToEndAsync(context.RequestAborted);
         var fail = Interlocked.Decrement(ref _failuresLeft) >= 0;
         _requests.Enqueue(new ReceivedRequest(_clock.GetUtcNow(), context.Request.Method, context.Request.ContentType, body, !fail));
-        context.Response.StatusCode = fail ? StatusCodes.Status500InternalServerError : StatusCodes.Status200OK;
+        if (!fail)
+        {
+            context.Response.StatusCode = StatusCodes.Status200OK;
+        }
+        else if (_retryAfterSeconds is { } seconds)
+        {
+            context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await context.Response.WriteAsJsonAsync(new { message = "You are being rate limited.", retry_after = seconds, global = false });
+        }
+        else
+        {
+            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+        }
     }
 }
 

@@ -106,6 +106,43 @@ public sealed class AlertDispatcherTests
     }
 
     [Fact]
+    public async Task A_rate_limited_webhook_is_tried_again_after_its_retry_after_not_the_shorter_backoff()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync(_time, failFirst: 1, retryAfterSeconds: 30);
+        await using var alerts = await AlertsHost.StartAsync(_time, (receiver, "Discord"));
+
+        await alerts.Transition(Api, ComponentState.Up, ComponentState.Down, fault: Fault.OriginDown);
+        await Eventually.HoldsAsync(() => Task.FromResult(receiver.Requests.Count == 1), "first attempt", Wait);
+        await alerts.AdvanceUntilAsync(() => receiver.Requests.Count == 2, TimeSpan.FromSeconds(1), "second attempt");
+        await alerts.DeliveredAsync(1);
+
+        // Discord asked for 30 s; the backoff alone would have tried again after 2 s.
+        var attempts = receiver.Requests;
+        Assert.Equal([false, true], attempts.Select(request => request.Answered200));
+        Assert.InRange(attempts[1].At - attempts[0].At, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(32));
+        Assert.Contains("(HTTP 429); next attempt in 00:00:30", Assert.Single(alerts.Logs, line => line.Contains("failed on attempt 1", StringComparison.Ordinal)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_retry_after_longer_than_the_limit_is_cut_to_it()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync(_time, failFirst: 1, retryAfterSeconds: 3600);
+        await using var alerts = await AlertsHost.StartAsync(_time, new Dictionary<string, string?>
+        {
+            ["Monitor:Alerts:Webhooks:0:Url"] = receiver.Url.ToString(),
+            ["Monitor:Alerts:MaxRetryAfter"] = "00:00:20",
+        });
+
+        await alerts.Transition(Api, ComponentState.Up, ComponentState.Down, fault: Fault.OriginDown);
+        await Eventually.HoldsAsync(() => Task.FromResult(receiver.Requests.Count == 1), "first attempt", Wait);
+        await alerts.AdvanceUntilAsync(() => receiver.Requests.Count == 2, TimeSpan.FromSeconds(1), "second attempt");
+        await alerts.DeliveredAsync(1);
+
+        var attempts = receiver.Requests;
+        Assert.InRange(attempts[1].At - attempts[0].At, TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(22));
+    }
+
+    [Fact]
     public async Task A_webhook_that_always_fails_never_blocks_the_sink_and_attempts_stop_at_max_attempts()
     {
         await using var receiver = await WebhookReceiver.StartAsync(_time, failFirst: int.MaxValue);
