@@ -1,4 +1,6 @@
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography;
 using System.Text;
 using MailKit;
 using MailKit.Net.Smtp;
@@ -100,6 +102,13 @@ internal sealed class EmailChannel(AlertEmail email, TimeSpan timeout) : IAlertC
     {
         using var message = AlertPayloads.Email(alert, email);
         using var client = new SmtpClient { Timeout = (int)timeout.TotalMilliseconds };
+        if (email.PinnedCertificate() is { } pinned)
+        {
+            client.ServerCertificateValidationCallback = (_, certificate, _, errors) =>
+                errors == SslPolicyErrors.None
+                || (certificate is not null && certificate.GetCertHash(HashAlgorithmName.SHA256).AsSpan().SequenceEqual(pinned));
+        }
+
         try
         {
             await client.ConnectAsync(email.Host!, email.Port, Secure(email.Tls), cancellationToken);

@@ -136,6 +136,17 @@ internal sealed class AlertEmail : AlertChannelOptions
     /// <summary>Put before every subject.</summary>
     public string SubjectPrefix { get; set; } = "[Care2Connect]";
 
+    /// <summary>
+    /// Optional: the SHA-256 fingerprint (hex, colons allowed) of the server's own certificate, for a relay whose
+    /// certificate no public authority signed. That one certificate is then accepted as well; without it, the server's
+    /// certificate must be valid for <see cref="Host"/> and chain to a trusted root.
+    /// </summary>
+    public string? CertificateSha256 { get; set; }
+
+    /// <summary><see cref="CertificateSha256"/> as bytes, or null when unset or not 32 hex bytes.</summary>
+    public byte[]? PinnedCertificate() =>
+        string.IsNullOrWhiteSpace(CertificateSha256) ? null : TryHex(CertificateSha256.Replace(":", "", StringComparison.Ordinal).Trim());
+
     /// <summary>Problems as "Key: what is wrong", without any configured value (some are secret).</summary>
     public IEnumerable<string> Problems()
     {
@@ -175,6 +186,24 @@ internal sealed class AlertEmail : AlertChannelOptions
         if (!string.IsNullOrEmpty(Password) && Tls == SmtpTlsMode.None && !IsLoopback(Host))
         {
             yield return "Tls None would send the password in clear to another machine; use StartTls or SslOnConnect.";
+        }
+
+        if (!string.IsNullOrWhiteSpace(CertificateSha256) && PinnedCertificate() is null)
+        {
+            yield return "CertificateSha256 must be 64 hex digits (a SHA-256 fingerprint).";
+        }
+    }
+
+    private static byte[]? TryHex(string hex)
+    {
+        try
+        {
+            var bytes = Convert.FromHexString(hex);
+            return bytes.Length == 32 ? bytes : null;
+        }
+        catch (FormatException)
+        {
+            return null;
         }
     }
 

@@ -200,6 +200,8 @@ public sealed class AlertChannelTests
     [InlineData("To", null, "Monitor:Alerts:Email:0:To needs at least one address.")]
     [InlineData("From", "not an address", "Monitor:Alerts:Email:0:From must be one email address.")]
     [InlineData("Host", "smtp.example.org", "Monitor:Alerts:Email:0:Tls None would send the password in clear to another machine")]
+    [InlineData("CertificateSha256", "not-hex", "Monitor:Alerts:Email:0:CertificateSha256 must be 64 hex digits")]
+    [InlineData("CertificateSha256", "AB:CD", "Monitor:Alerts:Email:0:CertificateSha256 must be 64 hex digits")]
     public async Task A_misconfigured_email_channel_fails_at_start_without_showing_its_password(string key, string? value, string expected)
     {
         var settings = new Dictionary<string, string?>
@@ -225,11 +227,65 @@ public sealed class AlertChannelTests
         Assert.DoesNotContain(SmtpPassword, failure.Message, StringComparison.Ordinal);
     }
 
-    private static KeyValuePair<string, string?>[] Email(SmtpReceiver smtp, bool login) =>
+    [Theory]
+    [InlineData("StartTls", false)]
+    [InlineData("SslOnConnect", true)]
+    public async Task Over_tls_to_a_pinned_certificate_the_email_and_the_password_travel_only_encrypted(string tls, bool implicitTls)
+    {
+        using var certificate = SmtpReceiver.CreateCertificate();
+        await using var smtp = SmtpReceiver.Start(certificate: certificate, implicitTls: implicitTls);
+        var fingerprint = Convert.ToHexString(certificate.GetCertHash(System.Security.Cryptography.HashAlgorithmName.SHA256));
+        await using var alerts = await AlertsHost.StartAsync(_time, Email(smtp, login: true, tls, fingerprint));
+
+        await alerts.Transition(Api, ComponentState.Up, ComponentState.Down, "3 probes failed", Fault.OriginDown);
+        await alerts.DeliveredAsync(1);
+
+        var mail = Assert.Single(smtp.Messages);
+        Assert.True(mail.Encrypted, "the message came over TLS");
+        Assert.Equal(SmtpPassword, mail.Password);
+        Assert.All(smtp.Logins, login => Assert.True(login.Encrypted, "every AUTH came after TLS started"));
+        Assert.Equal("[Care2Connect] DOWN: api-liveness", mail.Message.Subject);
+    }
+
+    [Fact]
+    public async Task A_certificate_no_authority_signed_and_nobody_pinned_is_refused_before_the_password_is_sent()
+    {
+        using var certificate = SmtpReceiver.CreateCertificate();
+        await using var smtp = SmtpReceiver.Start(certificate: certificate);
+        await using var alerts = await AlertsHost.StartAsync(_time, Email(smtp, login: true, "StartTls"));
+
+        await alerts.Transition(Api, ComponentState.Up, ComponentState.Down, "3 probes failed", Fault.OriginDown);
+        await Eventually.HoldsAsync(
+            () => Task.FromResult(alerts.Logs.Any(line => line.Contains("failed on attempt 1 (TLS handshake failed)", StringComparison.Ordinal))),
+            "the first attempt fails on the certificate",
+            Wait);
+
+        Assert.Empty(smtp.Logins);
+        Assert.Empty(smtp.Messages);
+    }
+
+    [Fact]
+    public async Task Starttls_required_by_a_server_that_does_not_offer_it_sends_nothing_in_clear()
+    {
+        await using var smtp = SmtpReceiver.Start();
+        await using var alerts = await AlertsHost.StartAsync(_time, Email(smtp, login: true, "StartTls"));
+
+        await alerts.Transition(Api, ComponentState.Up, ComponentState.Down, "3 probes failed", Fault.OriginDown);
+        await Eventually.HoldsAsync(
+            () => Task.FromResult(alerts.Logs.Any(line => line.Contains("failed on attempt 1 (the SMTP server does not offer what is configured", StringComparison.Ordinal))),
+            "the first attempt fails for want of STARTTLS",
+            Wait);
+
+        Assert.Empty(smtp.Logins);
+        Assert.Equal(0, smtp.Attempts);
+    }
+
+    private static KeyValuePair<string, string?>[] Email(SmtpReceiver smtp, bool login, string tls = "None", string? certificateSha256 = null) =>
     [
         new("Monitor:Alerts:Email:0:Host", "127.0.0.1"),
         new("Monitor:Alerts:Email:0:Port", smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-        new("Monitor:Alerts:Email:0:Tls", "None"),
+        new("Monitor:Alerts:Email:0:Tls", tls),
+        new("Monitor:Alerts:Email:0:CertificateSha256", certificateSha256),
         new("Monitor:Alerts:Email:0:From", "Care2Connect Monitor <monitor@example.org>"),
         new("Monitor:Alerts:Email:0:To:0", "ops@example.org"),
         new("Monitor:Alerts:Email:0:To:1", "oncall@example.org"),
