@@ -113,13 +113,14 @@ public sealed class AlertDispatcherTests
 
         await alerts.Transition(Api, ComponentState.Up, ComponentState.Down, fault: Fault.OriginDown);
         await Eventually.HoldsAsync(() => Task.FromResult(receiver.Requests.Count == 1), "first attempt", Wait);
-        await alerts.AdvanceUntilAsync(() => receiver.Requests.Count == 2, TimeSpan.FromSeconds(1), "second attempt");
+        await alerts.AdvanceUntilAsync(() => receiver.Requests.Count == 2, TimeSpan.FromMilliseconds(250), "second attempt");
         await alerts.DeliveredAsync(1);
 
-        // Discord asked for 30 s; the backoff alone would have tried again after 2 s.
+        // Discord asked for 30 s; the backoff alone would have tried again after 2 s (+ jitter). The upper bound allows
+        // for the fake clock moving on while the second request is on its way.
         var attempts = receiver.Requests;
         Assert.Equal([false, true], attempts.Select(request => request.Answered200));
-        Assert.InRange(attempts[1].At - attempts[0].At, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(32));
+        Assert.InRange(attempts[1].At - attempts[0].At, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(45));
         Assert.Contains("(HTTP 429); next attempt in 00:00:30", Assert.Single(alerts.Logs, line => line.Contains("failed on attempt 1", StringComparison.Ordinal)), StringComparison.Ordinal);
     }
 
@@ -135,11 +136,12 @@ public sealed class AlertDispatcherTests
 
         await alerts.Transition(Api, ComponentState.Up, ComponentState.Down, fault: Fault.OriginDown);
         await Eventually.HoldsAsync(() => Task.FromResult(receiver.Requests.Count == 1), "first attempt", Wait);
-        await alerts.AdvanceUntilAsync(() => receiver.Requests.Count == 2, TimeSpan.FromSeconds(1), "second attempt");
+        await alerts.AdvanceUntilAsync(() => receiver.Requests.Count == 2, TimeSpan.FromMilliseconds(250), "second attempt");
         await alerts.DeliveredAsync(1);
 
+        // 20 s, not the hour asked for (nor the 2 s backoff).
         var attempts = receiver.Requests;
-        Assert.InRange(attempts[1].At - attempts[0].At, TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(22));
+        Assert.InRange(attempts[1].At - attempts[0].At, TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(35));
     }
 
     [Fact]
