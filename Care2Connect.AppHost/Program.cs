@@ -2,10 +2,13 @@ using Care2Connect.AppHost;
 using Care2Connect.AppHost.BuiltProjects;
 using Care2Connect.AppHost.Postgres;
 using Care2Connect.AppHost.Operations;
+using Care2Connect.AppHost.Publishing;
 using Care2Connect.AppHost.Supervision;
 using Care2Connect.AppHost.Tunnel;
 
-var builder = DistributedApplication.CreateBuilder(args);
+// `--publish <folder>`: the same app model, written as Kubernetes manifests and a Compose file instead of run (Publishing/).
+var publish = DeploymentPublisher.Parse(args);
+var builder = DistributedApplication.CreateBuilder(publish?.BuilderArgs ?? args);
 
 // Under systemd, secrets come as credentials (files), above user secrets and the environment.
 builder.Configuration.AddSystemdCredentials();
@@ -38,11 +41,12 @@ var api = builder.AddBuiltProject<Projects.Care2Connect_Api>("api")
     .WithoutProxy()
     .WithReference(database)
     .WithApiKeys(keys)
-    .WithHttpHealthCheck("/health", endpointName: ApiListenerExtensions.InternalEndpointName)
+    .WithReadinessCheck("/health", ApiListenerExtensions.InternalEndpointName)
     .WithApiCommands(keys.Admin, ApiListenerExtensions.InternalEndpointName)
     .WithUrlForEndpoint(ApiListenerExtensions.InternalEndpointName, _ => new() { Url = "/openapi/v1.json", DisplayText = "OpenAPI" })
     .WithForwardedSettings(ForwardedSettingsExtensions.ApiDependencies)
-    .WithRestartPolicy(builder.RestartPolicyFor("api", new LivenessProbe { Path = "/alive" }));
+    .WithRestartPolicy(builder.RestartPolicyFor("api", new LivenessProbe { Path = "/alive" }))
+    .WithMeasuredFootprint(MeasuredFootprints.Api);
 
 // The way in from the internet: cloudflared with a token, else a local simulation of it. Public endpoint only.
 var tunnel = builder.AddCare2ConnectTunnel(api);
@@ -57,13 +61,19 @@ var monitor = builder.AddBuiltProject<Projects.Care2Connect_Monitor>("monitor")
     .WithMonitorCommands(keys.Admin)
     .WithUrlForEndpoint("http", url => url.DisplayText = "Status page")
     .WaitForStart(api)
-    .WithHttpHealthCheck("/health")
-    .WithRestartPolicy(builder.RestartPolicyFor("monitor", new LivenessProbe { Path = "/alive" }));
+    .WithReadinessCheck("/health")
+    .WithRestartPolicy(builder.RestartPolicyFor("monitor", new LivenessProbe { Path = "/alive" }))
+    .WithMeasuredFootprint(MeasuredFootprints.Monitor);
 
 if (tunnel is { } way)
 {
     api.WithEnvironment("Tunnel__PublicUrl", way.PublicUrl);
     monitor.WithEnvironment("Tunnel__PublicUrl", way.PublicUrl).WithReference(way.Tunnel.GetEndpoint("metrics"));
+}
+
+if (publish is not null)
+{
+    return await DeploymentPublisher.PublishAsync(builder, publish.OutputDirectory);
 }
 
 builder.Build().Run();

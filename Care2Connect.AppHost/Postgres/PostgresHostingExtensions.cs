@@ -39,11 +39,15 @@ public static class PostgresHostingExtensions
         [ResourceName] string databaseName = "care2connect")
     {
         var options = builder.Configuration.GetSection(PostgresHostingOptions.Section).Get<PostgresHostingOptions>() ?? new();
-        var choice = PostgresModeResolver.Resolve(
-            options,
-            PostgresModeResolver.ContainerRuntimeAnswers,
-            () => PostgresModeResolver.FindBinDirectory(options.BinDirectory),
-            builder.Configuration.GetConnectionString(databaseName));
+        // Publishing describes the database for another engine, not for this machine: the server there is the
+        // container (a StatefulSet, a Compose service) unless it is External, whatever this machine could run.
+        var choice = builder.ExecutionContext.IsPublishMode
+            ? PostgresModeResolver.ResolveForPublishing(options)
+            : PostgresModeResolver.Resolve(
+                options,
+                PostgresModeResolver.ContainerRuntimeAnswers,
+                () => PostgresModeResolver.FindBinDirectory(options.BinDirectory),
+                builder.Configuration.GetConnectionString(databaseName));
 
         builder.Eventing.Subscribe<BeforeStartEvent>((@event, _) =>
         {

@@ -65,6 +65,20 @@ public static class PostgresModeResolver
     }
 
     /// <summary>
+    /// The mode when the AppHost publishes (<c>--publish</c>): External stays External (its connection string then
+    /// comes from a secret where it runs, so none is needed here); every other mode becomes Container, which the
+    /// publisher turns into a server with a volume of its own. Nothing on this machine is probed.
+    /// </summary>
+    /// <param name="options">The configured options.</param>
+    public static PostgresModeChoice ResolveForPublishing(PostgresHostingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.Mode == PostgresMode.External
+            ? new(PostgresMode.External, "Publishing: Postgres:Mode is External (the connection string is a secret where it runs).")
+            : new(PostgresMode.Container, $"Publishing: Postgres:Mode {options.Mode} becomes a server with a volume of its own.");
+    }
+
+    /// <summary>
     /// True when a container runtime answers the way Aspire's orchestrator checks it
     /// (<c>&lt;runtime&gt; container ls -n 1</c>), honouring <c>ASPIRE_CONTAINER_RUNTIME</c>.
     /// </summary>

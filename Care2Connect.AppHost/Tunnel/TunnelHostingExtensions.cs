@@ -52,7 +52,8 @@ public static class TunnelHostingExtensions
         var hasToken = !string.IsNullOrWhiteSpace(builder.Configuration["Parameters:tunnel-token"]);
         if (mode == TunnelMode.Auto)
         {
-            mode = hasToken ? TunnelMode.Cloudflare : TunnelMode.Simulated;
+            // Published, the token is a secret where it runs: Auto means the real tunnel there.
+            mode = hasToken || builder.ExecutionContext.IsPublishMode ? TunnelMode.Cloudflare : TunnelMode.Simulated;
         }
 
         var liveness = new LivenessProbe { Path = "/ready", EndpointName = "metrics", Period = TimeSpan.FromSeconds(30) };
@@ -68,6 +69,7 @@ public static class TunnelHostingExtensions
                     .WithArgs("tunnel", "--no-autoupdate", "--metrics", $"0.0.0.0:{MetricsPort.ToString(CultureInfo.InvariantCulture)}", "run")
                     .WithEnvironment("TUNNEL_TOKEN", token)
                     .WithHttpEndpoint(targetPort: MetricsPort, name: "metrics")
+                    .WithAnnotation(new TunnelOriginAnnotation(api.Resource, ApiListenerExtensions.PublicEndpointName))
                     .WithRestartPolicy(builder.RestartPolicyFor("tunnel", liveness));
                 var publicUrl = builder.Configuration["Tunnel:PublicUrl"] ?? string.Empty;
                 return (tunnel, ReferenceExpression.Create($"{publicUrl}"));
