@@ -10,6 +10,12 @@ internal static partial class Log
     [LoggerMessage(8002, LogLevel.Information, "Created database {Database}")]
     public static partial void DatabaseCreated(ILogger logger, string database);
 
+    [LoggerMessage(8003, LogLevel.Information, "Tunnel: cloudflared reaches the API at {Origin}; point the tunnel's public hostname at it (Cloudflare Zero Trust, Networks, Tunnels, Public hostnames)")]
+    public static partial void TunnelOrigin(ILogger logger, string origin);
+
+    [LoggerMessage(8004, LogLevel.Warning, "{Message}")]
+    public static partial void TunnelPublicUrlMissing(ILogger logger, string message);
+
     [LoggerMessage(8101, LogLevel.Information,
         "API keys: open the dashboard, Parameters ({OperatorKey}, {AdminKey}), or run 'dotnet user-secrets list --project Care2Connect.AppHost' (stored in ~/.microsoft/usersecrets/{UserSecretsId}/secrets.json)")]
     public static partial void WhereTheKeysAre(ILogger logger, string operatorKey, string adminKey, string userSecretsId);

@@ -76,5 +76,15 @@ if (publish is not null)
     return await DeploymentPublisher.PublishAsync(builder, publish.OutputDirectory);
 }
 
-builder.Build().Run();
+try
+{
+    builder.Build().Run();
+}
+catch (AggregateException exception) when (exception.InnerException is TunnelUnavailableException unavailable)
+{
+    // Found at start (BeforeStartEvent), before anything runs: one message, not a stack trace.
+    Console.Error.WriteLine(unavailable.Message);
+    return 1;
+}
+
 return 0;

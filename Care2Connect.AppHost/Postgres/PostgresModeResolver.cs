@@ -82,9 +82,14 @@ public static class PostgresModeResolver
     /// True when a container runtime answers the way Aspire's orchestrator checks it
     /// (<c>&lt;runtime&gt; container ls -n 1</c>), honouring <c>ASPIRE_CONTAINER_RUNTIME</c>.
     /// </summary>
-    public static bool ContainerRuntimeAnswers()
+    public static bool ContainerRuntimeAnswers() => ContainerRuntimeAnswers(null);
+
+    /// <summary>As <see cref="ContainerRuntimeAnswers()"/>, with the runtime named by the AppHost's configuration first.</summary>
+    /// <param name="configuredRuntime">The AppHost's <c>ASPIRE_CONTAINER_RUNTIME</c> setting (environment or command line), if any.</param>
+    public static bool ContainerRuntimeAnswers(string? configuredRuntime)
     {
-        var configured = Environment.GetEnvironmentVariable("ASPIRE_CONTAINER_RUNTIME")
+        var configured = configuredRuntime
+            ?? Environment.GetEnvironmentVariable("ASPIRE_CONTAINER_RUNTIME")
             ?? Environment.GetEnvironmentVariable("DOTNET_ASPIRE_CONTAINER_RUNTIME");
         string[] runtimes = string.IsNullOrWhiteSpace(configured) ? ["docker", "podman"] : [configured];
         return runtimes.Any(runtime => Succeeds(runtime, ["container", "ls", "-n", "1"]));

@@ -1,7 +1,10 @@
 using System.Globalization;
 using Care2Connect.AppHost.BuiltProjects;
 using Care2Connect.AppHost.Supervision;
+using Care2Connect.AppHost.Postgres;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Care2Connect.AppHost.Tunnel;
 
@@ -21,6 +24,10 @@ public enum TunnelMode
     Off,
 }
 
+/// <summary>Thrown at start when the real tunnel cannot run on this machine. The message says what to do.</summary>
+/// <param name="message">The message.</param>
+public sealed class TunnelUnavailableException(string message) : Exception(message);
+
 /// <summary>Adds the tunnel that exposes the API's public endpoint.</summary>
 public static class TunnelHostingExtensions
 {
@@ -32,6 +39,44 @@ public static class TunnelHostingExtensions
 
     /// <summary>The port cloudflared serves <c>/ready</c> and <c>/metrics</c> on, inside its container.</summary>
     public const int MetricsPort = 60123;
+
+    /// <summary>Where the API's public listener binds in Cloudflare mode unless <c>Tunnel:OriginBindAddress</c> says otherwise.</summary>
+    public const string DefaultOriginBindAddress = "0.0.0.0";
+
+    /// <summary>The networks containers connect from (Docker's and Podman's bridge networks): trusted proxies in Cloudflare mode.</summary>
+    public const string DefaultContainerNetwork = "172.16.0.0/12";
+
+    /// <summary>The container runtime argument that gives the container the host's address as <c>host.docker.internal</c>.</summary>
+    public const string HostGatewayArgument = "--add-host=host.docker.internal:host-gateway";
+
+    /// <summary>The tunnel's dashboard property with the origin its public hostname must point at.</summary>
+    public const string OriginProperty = "tunnel.origin";
+
+    /// <summary>The tunnel's dashboard property with its public URL.</summary>
+    public const string PublicUrlProperty = "tunnel.publicUrl";
+
+    /// <summary>What the public URL property shows while <c>Tunnel:PublicUrl</c> is not set.</summary>
+    public const string MissingPublicUrl = "not set (Tunnel:PublicUrl): the Monitor cannot check the public site";
+
+    /// <summary>The origin cloudflared's public hostname must forward to, seen from its container.</summary>
+    /// <param name="originPort">The API's public port (<c>Tunnel:OriginPort</c>).</param>
+    public static string OriginUrl(int originPort) => $"http://host.docker.internal:{originPort.ToString(CultureInfo.InvariantCulture)}";
+
+    /// <summary>The one message a start without a container runtime ends with, by how the real tunnel was chosen.</summary>
+    /// <param name="configuredMode">The configured <c>Tunnel:Mode</c> (Auto chose Cloudflare because of the token).</param>
+    public static string NoRuntimeMessage(TunnelMode configuredMode) =>
+        (configuredMode == TunnelMode.Auto
+            ? "A Cloudflare tunnel token is configured (Parameters:tunnel-token), so Tunnel:Mode Auto runs cloudflared in a container, "
+            : "Tunnel:Mode is Cloudflare, which runs cloudflared in a container, ")
+        + "but no container runtime answers 'docker container ls' (nor podman): the tunnel would never start. "
+        + "Start Docker or Podman, or set Tunnel:Mode=Simulated (local stand-in) or Tunnel:Mode=Off.";
+
+    /// <summary>The start-up warning when a real tunnel has no public URL; null when it has one.</summary>
+    /// <param name="publicUrl">The configured <c>Tunnel:PublicUrl</c>.</param>
+    public static string? PublicUrlWarning(string? publicUrl) =>
+        string.IsNullOrWhiteSpace(publicUrl)
+            ? "Tunnel:PublicUrl is not set: the Monitor cannot check the public site through the tunnel, and nothing says which hostname is public. Set it to the tunnel's public hostname (https://...)."
+            : null;
 
     /// <summary>
     /// Adds the <c>tunnel</c> resource for <paramref name="api"/>'s public <c>http</c> endpoint, by <c>Tunnel:Mode</c>:
@@ -49,6 +94,7 @@ public static class TunnelHostingExtensions
         IResourceBuilder<BuiltProjectResource> api)
     {
         var mode = builder.Configuration.GetValue("Tunnel:Mode", TunnelMode.Auto);
+        var configuredMode = mode;
         var hasToken = !string.IsNullOrWhiteSpace(builder.Configuration["Parameters:tunnel-token"]);
         if (mode == TunnelMode.Auto)
         {
@@ -61,17 +107,59 @@ public static class TunnelHostingExtensions
         {
             case TunnelMode.Cloudflare:
             {
+                // The container reaches the API on the host through host-gateway (Docker's and Podman's name for the
+                // host seen from a bridge network, which Linux has no default for), so the API's public listener must
+                // accept connections that are not on loopback: it binds Tunnel:OriginBindAddress (all IPv4 addresses
+                // by default; docker0's address keeps it off the LAN). Only the public listener: internal stays on
+                // loopback. Connections then come from the container network, trusted like loopback for the client's
+                // address (cloudflared overwrites CF-Connecting-IP).
                 var originPort = builder.Configuration.GetValue("Tunnel:OriginPort", 5180);
-                api.WithEndpoint(ApiListenerExtensions.PublicEndpointName, endpoint => endpoint.PinPort(originPort));
+                var bindAddress = builder.Configuration["Tunnel:OriginBindAddress"] ?? DefaultOriginBindAddress;
+                api.WithEndpoint(ApiListenerExtensions.PublicEndpointName, endpoint =>
+                {
+                    endpoint.PinPort(originPort);
+                    endpoint.TargetHost = bindAddress;
+                });
+                api.WithEnvironment("Api__TrustedProxies__2", builder.Configuration["Tunnel:ContainerNetwork"] ?? DefaultContainerNetwork);
                 var token = builder.AddParameter("tunnel-token", secret: true)
                     .WithDescription("Cloudflare tunnel token (Zero Trust → Networks → Tunnels → your tunnel → install command).");
+                var origin = OriginUrl(originPort);
+                var publicUrl = builder.Configuration["Tunnel:PublicUrl"] ?? string.Empty;
                 var tunnel = builder.AddContainer("tunnel", CloudflaredImage, CloudflaredTag)
                     .WithArgs("tunnel", "--no-autoupdate", "--metrics", $"0.0.0.0:{MetricsPort.ToString(CultureInfo.InvariantCulture)}", "run")
+                    .WithContainerRuntimeArgs(HostGatewayArgument)
                     .WithEnvironment("TUNNEL_TOKEN", token)
                     .WithHttpEndpoint(targetPort: MetricsPort, name: "metrics")
                     .WithAnnotation(new TunnelOriginAnnotation(api.Resource, ApiListenerExtensions.PublicEndpointName))
                     .WithRestartPolicy(builder.RestartPolicyFor("tunnel", liveness));
-                var publicUrl = builder.Configuration["Tunnel:PublicUrl"] ?? string.Empty;
+                if (builder.ExecutionContext.IsRunMode)
+                {
+                    builder.Eventing.Subscribe<BeforeStartEvent>(async (@event, cancellationToken) =>
+                    {
+                        if (!PostgresModeResolver.ContainerRuntimeAnswers(builder.Configuration["ASPIRE_CONTAINER_RUNTIME"]))
+                        {
+                            throw new TunnelUnavailableException(NoRuntimeMessage(configuredMode));
+                        }
+
+                        var logger = @event.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(TunnelHostingExtensions));
+                        Log.TunnelOrigin(logger, origin);
+                        var warning = PublicUrlWarning(publicUrl);
+                        if (warning is not null)
+                        {
+                            Log.TunnelPublicUrlMissing(logger, warning);
+                        }
+
+                        await @event.Services.GetRequiredService<ResourceNotificationService>().PublishUpdateAsync(tunnel.Resource, snapshot => snapshot with
+                        {
+                            Properties = [
+                                .. snapshot.Properties.Where(p => p.Name is not (OriginProperty or PublicUrlProperty)),
+                                new(OriginProperty, origin),
+                                new(PublicUrlProperty, string.IsNullOrWhiteSpace(publicUrl) ? MissingPublicUrl : publicUrl),
+                            ],
+                        });
+                    });
+                }
+
                 return (tunnel, ReferenceExpression.Create($"{publicUrl}"));
             }
 
