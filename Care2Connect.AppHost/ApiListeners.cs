@@ -21,9 +21,9 @@ public static class ApiListenerExtensions
     /// proxies to loopback.
     /// </summary>
     /// <param name="api">The API project.</param>
-    /// <param name="port">The internal endpoint's port.</param>
+    /// <param name="port">The internal endpoint's port; null for a free one chosen at start.</param>
     /// <returns>The same builder.</returns>
-    public static IResourceBuilder<BuiltProjectResource> WithInternalListener(this IResourceBuilder<BuiltProjectResource> api, int port = DefaultInternalPort)
+    public static IResourceBuilder<BuiltProjectResource> WithInternalListener(this IResourceBuilder<BuiltProjectResource> api, int? port = DefaultInternalPort)
     {
         api.WithKestrelHttpEndpoint(InternalEndpointName, port);
         return api

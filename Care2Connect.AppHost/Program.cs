@@ -3,6 +3,7 @@ using Care2Connect.AppHost.BuiltProjects;
 using Care2Connect.AppHost.Postgres;
 using Care2Connect.AppHost.Operations;
 using Care2Connect.AppHost.Publishing;
+using Care2Connect.AppHost.Scaling;
 using Care2Connect.AppHost.Supervision;
 using Care2Connect.AppHost.Tunnel;
 
@@ -36,17 +37,8 @@ var keys = builder.AddApiKeys();
 // Readiness is checked on the internal one; liveness (/alive, public) stays on "http", the probe's default.
 // Every project runs from its build output, without a `dotnet run` wrapper (BuiltProjects/). The API's listeners are
 // its own, without the orchestrator's proxy: while it is down a caller is refused at once, never held.
-var api = builder.AddBuiltProject<Projects.Care2Connect_Api>("api")
-    .WithInternalListener()
-    .WithoutProxy()
-    .WithReference(database)
-    .WithApiKeys(keys)
-    .WithReadinessCheck("/health", ApiListenerExtensions.InternalEndpointName)
-    .WithApiCommands(keys.Admin, ApiListenerExtensions.InternalEndpointName)
-    .WithUrlForEndpoint(ApiListenerExtensions.InternalEndpointName, _ => new() { Url = "/openapi/v1.json", DisplayText = "OpenAPI" })
-    .WithForwardedSettings(ForwardedSettingsExtensions.ApiDependencies)
-    .WithRestartPolicy(builder.RestartPolicyFor("api", new LivenessProbe { Path = "/alive" }))
-    .WithMeasuredFootprint(MeasuredFootprints.Api);
+// Api:Instances (default 1) adds api-2, api-3, ... declared the same way, on the same database (Scaling/).
+var api = builder.AddApiInstances(database, keys)[0];
 
 // The way in from the internet: cloudflared with a token, else a local simulation of it. Public endpoint only.
 var tunnel = builder.AddCare2ConnectTunnel(api);

@@ -92,23 +92,12 @@ public class Care2ConnectAppFixture : IAsyncLifetime
             (options, _) => options.DisableDashboard = !DashboardEnabled,
             timeout.Token);
 
-        var api = builder.CreateResourceBuilder<BuiltProjectResource>("api");
-        api.WithEnvironment("Database__Migration__RetryDelay", "00:00:01")
-            .WithEnvironment("Api__CreatePermitLimit", CreatePermitLimit.ToString(CultureInfo.InvariantCulture))
-            .WithEnvironment("Api__CreateWindow", "00:10:00")
-            // Every test here calls from loopback, i.e. from one client address, and some send wrong keys on
-            // purpose: with the real limit they would lock the rest of the class out. The throttle itself is
-            // proven in AdminAuthenticationTests.
-            .WithEnvironment("Auth__FailedAttempts__Limit", "10000")
-            // Recovery in seconds: probe every second, a short cooldown, and a data layer that gives up (and opens
-            // its breaker) within a few seconds of an outage.
-            .WithEnvironment("Recovery__CheckInterval", "00:00:01")
-            .WithEnvironment("Recovery__Cooldown", "00:00:03")
-            .WithEnvironment("Database__HealthCheck__Timeout", "00:00:01")
-            .WithEnvironment("Database__Resilience__ConnectTimeout", "00:00:01")
-            .WithEnvironment("Database__Resilience__MaxRetries", "1")
-            .WithEnvironment("Database__Resilience__BaseDelay", "00:00:00.200")
-            .WithEnvironment("Database__Resilience__BreakerFailureThreshold", "3");
+        // Every instance of the API (Api:Instances adds api-2, ...), so a second one behaves as the first.
+        foreach (var instance in builder.Resources.OfType<BuiltProjectResource>().Where(r => r.Name == "api" || r.Name.StartsWith("api-", StringComparison.Ordinal)).ToList())
+        {
+            ConfigureApi(builder.CreateResourceBuilder(instance));
+        }
+
         // With the dashboard off, the testing builder still hands every service an OTLP endpoint where nothing
         // listens: the services export to the tests' receiver instead, so traces and metrics can be asserted. The
         // short export timeout bounds shutdown should the receiver be gone first: with the default 10 s per
@@ -149,6 +138,25 @@ public class Care2ConnectAppFixture : IAsyncLifetime
         }
         await RecordProcessesAsync(timeout.Token);
     }
+
+
+    private void ConfigureApi(IResourceBuilder<BuiltProjectResource> api) =>
+        api.WithEnvironment("Database__Migration__RetryDelay", "00:00:01")
+            .WithEnvironment("Api__CreatePermitLimit", CreatePermitLimit.ToString(CultureInfo.InvariantCulture))
+            .WithEnvironment("Api__CreateWindow", "00:10:00")
+            // Every test here calls from loopback, i.e. from one client address, and some send wrong keys on
+            // purpose: with the real limit they would lock the rest of the class out. The throttle itself is
+            // proven in AdminAuthenticationTests.
+            .WithEnvironment("Auth__FailedAttempts__Limit", "10000")
+            // Recovery in seconds: probe every second, a short cooldown, and a data layer that gives up (and opens
+            // its breaker) within a few seconds of an outage.
+            .WithEnvironment("Recovery__CheckInterval", "00:00:01")
+            .WithEnvironment("Recovery__Cooldown", "00:00:03")
+            .WithEnvironment("Database__HealthCheck__Timeout", "00:00:01")
+            .WithEnvironment("Database__Resilience__ConnectTimeout", "00:00:01")
+            .WithEnvironment("Database__Resilience__MaxRetries", "1")
+            .WithEnvironment("Database__Resilience__BaseDelay", "00:00:00.200")
+            .WithEnvironment("Database__Resilience__BreakerFailureThreshold", "3");
 
     /// <summary>The resource Aspire adds for its dashboard (hidden from the dashboard's own list; only when it is on).</summary>
     public const string DashboardResource = "aspire-dashboard";
