@@ -205,7 +205,7 @@ public static class DeploymentModelBuilder
         }
 
         var policy = resource.Annotations.OfType<RestartPolicyAnnotation>().LastOrDefault()?.Policy;
-        var (liveness, readiness, startup) = ProbesOf(resource, policy);
+        var (liveness, readiness, startup) = ProbesOf(resource, policy, ports);
         var footprint = resource.Annotations.OfType<MeasuredFootprintAnnotation>().LastOrDefault()?.Footprint;
         var startsAfter = resource.Annotations.OfType<WaitAnnotation>().Select(w => w.Resource.Name).Distinct().Order(StringComparer.Ordinal).ToList();
 
@@ -237,7 +237,7 @@ public static class DeploymentModelBuilder
         || name is "ASPNETCORE_URLS" or "ASPNETCORE_ENVIRONMENT" or "DOTNET_ENVIRONMENT" or "DOTNET_LAUNCH_PROFILE"
             or "DOTNET_SYSTEM_CONSOLE_ALLOW_ANSI_COLOR_REDIRECTION" or "LOGGING__CONSOLE__FORMATTERNAME";
 
-    private static (Probe? Liveness, Probe? Readiness, Probe? Startup) ProbesOf(IResource resource, RestartPolicy? policy)
+    private static (Probe? Liveness, Probe? Readiness, Probe? Startup) ProbesOf(IResource resource, RestartPolicy? policy, List<ContainerPort> ports)
     {
         var live = policy?.Liveness;
         var numbers = live ?? new LivenessProbe();
@@ -261,7 +261,7 @@ public static class DeploymentModelBuilder
         Probe? readiness = resource.Annotations.OfType<ReadinessProbeAnnotation>().LastOrDefault() is { } ready
             ? new Probe(ready.Path, ready.EndpointName, null, Seconds(numbers.Period), Seconds(numbers.Timeout), numbers.FailureThreshold, 0)
             : resource is PostgresServerResource
-                ? new Probe(null, null, ["pg_isready", "-h", "127.0.0.1", "-p", "5432"], Seconds(numbers.Period), Seconds(numbers.Timeout), numbers.FailureThreshold, 0)
+                ? new Probe(null, null, ["pg_isready", "-h", "127.0.0.1", "-p", ports[0].Number.ToString(CultureInfo.InvariantCulture)], Seconds(numbers.Period), Seconds(numbers.Timeout), numbers.FailureThreshold, 0)
                 : live is not null
                     ? liveness! with { InitialDelaySeconds = 0 }
                     : null;
