@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Claims;
+using Care2Connect.Api.Data.Entities;
 using Care2Connect.Api.Data.Resilience;
 using Care2Connect.Api.Http;
 using Care2Connect.Api.Security;

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Care2Connect.Api.Data;
+using Care2Connect.Api.Data.Entities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;

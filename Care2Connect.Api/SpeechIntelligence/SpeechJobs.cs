@@ -1,7 +1,7 @@
 using Care2Connect.Api.Data;
+using Care2Connect.Api.Data.Entities;
 using Care2Connect.Api.Data.Resilience;
 using Care2Connect.Api.Recovery;
-using Care2Connect.Api.Tickets;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 

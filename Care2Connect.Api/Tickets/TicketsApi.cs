@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Care2Connect.Api.Data;
-using Care2Connect.Api.Data.Idempotency;
+using Care2Connect.Api.Data.Entities;
 using Care2Connect.Api.Data.Resilience;
 using Care2Connect.Api.Http;
 using Care2Connect.Api.Security;

@@ -309,7 +309,7 @@ public sealed class DataLayerTests(TestPostgresServer server, ITestOutputHelper 
         Task<int> Insert() => database.ExecuteAsync("test.insert", UnitOfWorkSafety.Idempotent, (db, ct) =>
         {
             attempts++;
-            db.Tickets.Add(new Api.Tickets.Ticket { Id = id, DisplayName = "unique", CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow });
+            db.Tickets.Add(new Api.Data.Entities.Ticket { Id = id, DisplayName = "unique", CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow });
             return db.SaveChangesAsync(ct);
         }, CancellationToken.None);
 

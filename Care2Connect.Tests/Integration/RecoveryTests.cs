@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text.Json;
+using Care2Connect.Api.Data.Entities;
 using Care2Connect.Api.Recovery;
 using Care2Connect.Api.SpeechIntelligence;
 using Care2Connect.Api.Tickets;
