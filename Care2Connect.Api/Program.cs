@@ -1,5 +1,4 @@
 using Care2Connect.Api.Data;
-using Care2Connect.Api.Data.Resilience;
 using Care2Connect.Api.Http;
 using Care2Connect.Api.Recovery;
 using Care2Connect.Api.Security;
@@ -20,7 +19,6 @@ app.UseApiHttp();
 app.MapDefaultEndpoints(alive => alive.AllowOnPublicListener());
 app.MapOpenApi();
 app.MapTicketsApi();
-app.MapDataLayerApi();
 app.MapHealthApi();
 
 app.Run();

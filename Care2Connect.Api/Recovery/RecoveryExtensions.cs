@@ -37,7 +37,10 @@ internal static class RecoveryExtensions
         builder.Services.AddSingleton<ServerInfo>();
         builder.Services.AddSingleton<ComponentRegistry>();
         builder.Services.AddSingleton<RecoveryMetrics>();
-        builder.Services.AddSingleton<RecoveryStore>();
+        builder.Services.AddSingleton<RecoveryDatabase>();
+        builder.Services.AddSingleton<RecoveryHistory>();
+        builder.Services.AddSingleton<RecoveryCooldown>();
+        builder.Services.AddSingleton<RecoveryStatisticsReader>();
         builder.Services.AddSingleton<RecoveryCoordinator>();
         builder.Services.AddHostedService<ComponentChecker>();
         return builder;
