@@ -1,6 +1,5 @@
 using System.ComponentModel.DataAnnotations;
 using System.Net;
-using Care2Connect.Monitor.Checks;
 using MimeKit;
 
 namespace Care2Connect.Monitor.Alerts;

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Care2Connect.Monitor.Checks;
 using Care2Connect.Monitor.History;
 using MimeKit;
 

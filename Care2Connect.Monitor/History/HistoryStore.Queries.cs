@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Care2Connect.Monitor.Checks;
 using Microsoft.Data.Sqlite;
 
 namespace Care2Connect.Monitor.History;
