@@ -91,7 +91,7 @@ public sealed class DataLayerTests(TestPostgresServer server, ITestOutputHelper 
         });
         using var client = await api.CreateReadyClientAsync();
         var breaker = api.Services.GetRequiredService<DatabaseCircuitBreaker>();
-        var id = await CreateAsync(client, "long outage");
+        var id = await client.CreateTicketAsync("long outage");
 
         await server.StopAsync();
         try
@@ -141,7 +141,7 @@ public sealed class DataLayerTests(TestPostgresServer server, ITestOutputHelper 
             ["Database:Resilience:CommandTimeout"] = "00:00:02",
         });
         using var client = await api.CreateReadyClientAsync();
-        var id = await CreateAsync(client, "timeout");
+        var id = await client.CreateTicketAsync("timeout");
 
         // Hold the row: the API's UPDATE waits on the lock until its command timeout fires.
         await using var holder = new NpgsqlConnection(server.ConnectionString());
@@ -199,7 +199,7 @@ public sealed class DataLayerTests(TestPostgresServer server, ITestOutputHelper 
             ["Database:Resilience:SlowQueryThreshold"] = "00:00:00.500",
         });
         using var client = await api.CreateReadyClientAsync();
-        var id = await CreateAsync(client, "slow");
+        var id = await client.CreateTicketAsync("slow");
         long slowCount = 0;
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
@@ -328,7 +328,7 @@ public sealed class DataLayerTests(TestPostgresServer server, ITestOutputHelper 
     {
         await using var api = new ApiFactory(server, new Dictionary<string, string?>());
         using var client = await api.CreateReadyClientAsync();
-        await CreateAsync(client, "health");
+        await client.CreateTicketAsync("health");
         var health = api.Services.GetRequiredService<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckService>();
         var breaker = api.Services.GetRequiredService<DatabaseCircuitBreaker>();
 
@@ -353,12 +353,6 @@ public sealed class DataLayerTests(TestPostgresServer server, ITestOutputHelper 
         Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Degraded, halfOpen.Status);
     }
 
-    private static async Task<Guid> CreateAsync(HttpClient client, string name)
-    {
-        using var response = await client.PostAsJsonAsync("/api/tickets", new { displayName = name, contactType = "NONE" });
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
-    }
 
     private static Task<HttpResponseMessage> PostWithKeyAsync(HttpClient client, string key, object body)
     {
