@@ -1,7 +1,6 @@
 using Care2Connect.Api.Data;
 using Care2Connect.Api.Data.Resilience;
 using Care2Connect.Api.SpeechIntelligence;
-using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace Care2Connect.Api.Recovery;

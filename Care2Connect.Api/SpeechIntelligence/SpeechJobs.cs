@@ -1,4 +1,3 @@
-using Care2Connect.Api.Data;
 using Care2Connect.Api.Data.Entities;
 using Care2Connect.Api.Data.Resilience;
 using Microsoft.EntityFrameworkCore;

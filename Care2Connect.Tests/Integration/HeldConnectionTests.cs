@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using Care2Connect.Api.Data.Resilience;
 using Care2Connect.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;

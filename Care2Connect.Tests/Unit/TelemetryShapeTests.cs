@@ -1,7 +1,6 @@
 using System.Diagnostics.Metrics;
 using Care2Connect.Api.Data.Resilience;
 using Care2Connect.Api.Recovery;
-using Care2Connect.Monitor;
 using Care2Connect.Monitor.Checks;
 using Microsoft.Extensions.DependencyInjection;
 
