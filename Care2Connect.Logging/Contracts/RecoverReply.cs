@@ -61,7 +61,9 @@ public sealed record RecoverReply(
             return new(RecoverReplyKind.Refused, status, response.ReasonPhrase, null, null, null, null);
         }
 
-        var body = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken).ConfigureAwait(false);
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        using var document = await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var body = document.RootElement;
         var attempt = body.GetProperty("attempt");
         return new(
             RecoverReplyKind.Attempted,

@@ -107,7 +107,7 @@ internal sealed class ApiStatusCheck(
                 return new CheckResult([new Observation(CheckName, now, false, latency, $"answered {(int)response.StatusCode}")]);
             }
 
-            var body = await response.Content.ReadFromJsonAsync<JsonElement>(bounded.Token);
+            var body = await response.Content.ReadFromJsonAsync(ChecksJson.Default.JsonElement, bounded.Token);
             var report = ApiStatusReport.Parse(body);
             List<Observation> observations = [new Observation(CheckName, now, true, latency, null)];
             foreach (var component in report.Components.Where(c => c.Status != "unknown"))

@@ -129,7 +129,7 @@ internal sealed class RecoveryRequester(
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(catalog.ApiBase!, RecoverReply.Path))
             {
-                Content = JsonContent.Create(new { reason, components }),
+                Content = JsonContent.Create(new RecoverRequest(reason, components), ChecksJson.Default.RecoverRequest),
             };
             request.Headers.Add("X-Api-Key", monitor.Value.AdminKey ?? string.Empty);
             request.Headers.Add(RecoverReply.TriggerHeader, "monitor");
