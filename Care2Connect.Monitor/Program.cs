@@ -7,6 +7,8 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.Services.AddSingleton(TimeProvider.System);
+// JSON without reflection (the Monitor compiles ahead of time): its own shapes, then ProblemDetails' (AddProblemDetails).
+builder.Services.AddProblemDetails();
 builder.Services.ConfigureHttpJsonOptions(json =>
 {
     json.SerializerOptions.TypeInfoResolverChain.Insert(0, StatusJson.Default);
