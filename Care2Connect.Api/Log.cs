@@ -1,4 +1,4 @@
-using Care2Connect.Api.Tickets;
+using Care2Connect.Api.Data.Entities;
 
 namespace Care2Connect.Api;
 

@@ -45,22 +45,22 @@ internal static partial class Log
     public static partial void MaintenanceChanged(ILogger logger, bool active, string reason);
 
     [LoggerMessage(7400, LogLevel.Information, "Alert {Kind} for {Component}: {Message}")]
-    public static partial void AlertRaised(ILogger logger, Checks.AlertKind kind, string component, string message);
+    public static partial void AlertRaised(ILogger logger, AlertKind kind, string component, string message);
 
     [LoggerMessage(7401, LogLevel.Information, "Alert {Kind} for {Component} not sent: maintenance is on")]
-    public static partial void AlertSuppressed(ILogger logger, Checks.AlertKind kind, string component);
+    public static partial void AlertSuppressed(ILogger logger, AlertKind kind, string component);
 
     [LoggerMessage(7402, LogLevel.Information, "Alert {Kind} for {Component} sent to {Host} (attempt {Attempt})")]
-    public static partial void AlertDelivered(ILogger logger, Checks.AlertKind kind, string component, string host, int attempt);
+    public static partial void AlertDelivered(ILogger logger, AlertKind kind, string component, string host, int attempt);
 
     [LoggerMessage(7403, LogLevel.Warning, "Alert {Kind} for {Component} to {Host} failed on attempt {Attempt} ({Failure}); next attempt in {Delay}")]
-    public static partial void AlertAttemptFailed(ILogger logger, Checks.AlertKind kind, string component, string host, int attempt, string failure, TimeSpan delay);
+    public static partial void AlertAttemptFailed(ILogger logger, AlertKind kind, string component, string host, int attempt, string failure, TimeSpan delay);
 
     [LoggerMessage(7404, LogLevel.Error, "Alert {Kind} for {Component} not delivered to {Host} after {Attempts} attempts ({Failure})")]
-    public static partial void AlertUndelivered(ILogger logger, Checks.AlertKind kind, string component, string host, int attempts, string failure);
+    public static partial void AlertUndelivered(ILogger logger, AlertKind kind, string component, string host, int attempts, string failure);
 
     [LoggerMessage(7405, LogLevel.Warning, "Alert queue for {Host} is full: dropped its oldest alert ({Kind} for {Component})")]
-    public static partial void AlertDropped(ILogger logger, string host, Checks.AlertKind kind, string component);
+    public static partial void AlertDropped(ILogger logger, string host, AlertKind kind, string component);
 
     [LoggerMessage(7406, LogLevel.Information, "No alert channels are configured (Monitor:Alerts:Webhooks, Monitor:Alerts:Email): alerts go to the logs only")]
     public static partial void NoAlertWebhooks(ILogger logger);

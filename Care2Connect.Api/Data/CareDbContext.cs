@@ -1,7 +1,5 @@
-using Care2Connect.Api.Data.Idempotency;
+using Care2Connect.Api.Data.Entities;
 using Care2Connect.Api.Data.Resilience;
-using Care2Connect.Api.Recovery;
-using Care2Connect.Api.Tickets;
 using Microsoft.EntityFrameworkCore;
 
 namespace Care2Connect.Api.Data;

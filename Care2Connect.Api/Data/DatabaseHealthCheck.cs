@@ -18,30 +18,35 @@ internal sealed class DatabaseHealthCheckOptions
 internal sealed record DatabaseProbeResult(bool Reachable, double? LatencyMs, string? Error);
 
 /// <summary>
-/// <c>SELECT 1</c> on a connection of its own, outside the breaker and the retries (a probe must see a failure, not
-/// retry it away), bounded by <see cref="DatabaseHealthCheckOptions.Timeout"/>, connect included.
+/// <c>SELECT 1</c> through the data layer's bounded one-shot path (<see cref="ResilientDatabase.TryOnceAsync{T}"/>):
+/// outside the breaker and the retries (a probe must see a failure, not retry it away), bounded by
+/// <see cref="DatabaseHealthCheckOptions.Timeout"/>, connect included.
 /// </summary>
-internal sealed class DatabaseProbe(IServiceScopeFactory scopes, IOptions<DatabaseHealthCheckOptions> options, TimeProvider time)
+internal sealed class DatabaseProbe(ResilientDatabase database, IOptions<DatabaseHealthCheckOptions> options, TimeProvider time)
 {
     public async Task<DatabaseProbeResult> ProbeAsync(CancellationToken cancellationToken)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<CareDbContext>();
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(options.Value.Timeout);
+        var attempt = await database.TryOnceAsync(SelectOneAsync, options.Value.Timeout, cancellationToken);
+        if (attempt.Succeeded)
+        {
+            return new(true, attempt.Value, null);
+        }
+
+        var reason = attempt.TimedOut ? $"no answer within {options.Value.Timeout.TotalSeconds:0.#} s" : attempt.Failure!.GetType().Name;
+        return new(false, null, $"The database is unreachable: {reason}.");
+    }
+
+    // Latency from opening the connection to the answer: what a caller of the database waits.
+    private async Task<double> SelectOneAsync(CareDbContext db, CancellationToken cancellationToken)
+    {
         var started = time.GetTimestamp();
         try
         {
-            await db.Database.OpenConnectionAsync(timeout.Token);
+            await db.Database.OpenConnectionAsync(cancellationToken);
             await using var command = db.Database.GetDbConnection().CreateCommand();
             command.CommandText = "SELECT 1";
-            await command.ExecuteScalarAsync(timeout.Token);
-            return new(true, Math.Round(time.GetElapsedTime(started).TotalMilliseconds, 1), null);
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            var reason = timeout.IsCancellationRequested ? $"no answer within {options.Value.Timeout.TotalSeconds:0.#} s" : exception.GetType().Name;
-            return new(false, null, $"The database is unreachable: {reason}.");
+            await command.ExecuteScalarAsync(cancellationToken);
+            return Math.Round(time.GetElapsedTime(started).TotalMilliseconds, 1);
         }
         finally
         {

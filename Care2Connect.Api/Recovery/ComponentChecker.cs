@@ -10,7 +10,8 @@ namespace Care2Connect.Api.Recovery;
 internal sealed class ComponentChecker(
     ComponentRegistry registry,
     RecoveryCoordinator coordinator,
-    RecoveryStore store,
+    RecoveryHistory history,
+    RecoveryCooldown cooldown,
     IOptionsMonitor<RecoveryOptions> options,
     TimeProvider time,
     ILogger<ComponentChecker> logger) : BackgroundService
@@ -49,12 +50,13 @@ internal sealed class ComponentChecker(
         {
             if (previous.TryGetValue(state.Name, out var was) && was != state.Probe.Status)
             {
-                Log.ComponentStatusChanged(logger, state.Name, RecoveryStore.Word(was), RecoveryStore.Word(state.Probe.Status), state.Probe.Error ?? "ok");
+                Log.ComponentStatusChanged(logger, state.Name, Words.Of(was), Words.Of(state.Probe.Status), state.Probe.Error ?? "ok");
             }
         }
 
-        await store.FlushAsync(cancellationToken);
-        await store.RefreshAsync(cancellationToken);
+        await history.FlushAsync(cancellationToken);
+        await cooldown.RemainingAsync(cancellationToken);
+        await history.RefreshAsync(cancellationToken);
 
         var critical = states.Where(s => s.Critical && s.Probe.Status == ComponentStatus.Unhealthy).Select(s => s.Name).ToList();
         if (critical.Count == 0 || !options.CurrentValue.AutoRecover)

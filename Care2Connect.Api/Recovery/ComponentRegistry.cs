@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace Care2Connect.Api.Recovery;
 
 /// <summary>A component with what was last seen of it.</summary>
-internal sealed record ComponentState(string Name, bool Critical, string? Action, ProbeResult Probe);
+internal sealed record ComponentSnapshot(string Name, bool Critical, string? Action, ProbeResult Probe);
 
 /// <summary>
 /// The components the API depends on, in recovery order (the database before the breaker that guards it, both
@@ -43,11 +43,11 @@ internal sealed class ComponentRegistry
             : component.CriticalByDefault;
 
     /// <summary>What was last seen of every component, without probing.</summary>
-    public IReadOnlyList<ComponentState> Latest =>
-        [.. _components.Select(c => new ComponentState(c.Name, IsCritical(c), c.ActionName, _latest.GetValueOrDefault(c.Name, ProbeResult.NotChecked)))];
+    public IReadOnlyList<ComponentSnapshot> Latest =>
+        [.. _components.Select(c => new ComponentSnapshot(c.Name, IsCritical(c), c.ActionName, _latest.GetValueOrDefault(c.Name, ProbeResult.NotChecked)))];
 
     /// <summary>Probes one component, bounded by <see cref="RecoveryOptions.ProbeTimeout"/>; a probe that throws is unhealthy.</summary>
-    public async Task<ComponentState> ProbeAsync(IRecoverableComponent component, CancellationToken cancellationToken)
+    public async Task<ComponentSnapshot> ProbeAsync(IRecoverableComponent component, CancellationToken cancellationToken)
     {
         var timeout = _options.CurrentValue.ProbeTimeout;
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -66,14 +66,14 @@ internal sealed class ComponentRegistry
         }
 
         _latest[component.Name] = result;
-        return new ComponentState(component.Name, IsCritical(component), component.ActionName, result);
+        return new ComponentSnapshot(component.Name, IsCritical(component), component.ActionName, result);
     }
 
-    public async Task<IReadOnlyList<ComponentState>> ProbeAllAsync(CancellationToken cancellationToken) =>
+    public async Task<IReadOnlyList<ComponentSnapshot>> ProbeAllAsync(CancellationToken cancellationToken) =>
         await Task.WhenAll(_components.Select(c => ProbeAsync(c, cancellationToken)));
 
     /// <summary>Critical components decide: any critical one unhealthy makes the API unhealthy; anything else amiss, degraded.</summary>
-    public static ComponentStatus Overall(IEnumerable<ComponentState> states)
+    public static ComponentStatus Overall(IEnumerable<ComponentSnapshot> states)
     {
         var overall = ComponentStatus.Healthy;
         foreach (var state in states)

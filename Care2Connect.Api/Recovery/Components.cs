@@ -1,7 +1,6 @@
 using Care2Connect.Api.Data;
 using Care2Connect.Api.Data.Resilience;
 using Care2Connect.Api.SpeechIntelligence;
-using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace Care2Connect.Api.Recovery;
@@ -37,7 +36,7 @@ internal sealed class DatabaseComponent(DatabaseProbe probe, TimeProvider time) 
 /// of the break and running the half-open trial at once (<c>SELECT 1</c> through the resilient path), which closes
 /// the breaker when the database answers and opens it again when it does not.
 /// </summary>
-internal sealed class CircuitBreakerComponent(DatabaseCircuitBreaker breaker, ResilientDatabase database, TimeProvider time) : IRecoverableComponent
+internal sealed class CircuitBreakerComponent(ResilientDatabase database, TimeProvider time) : IRecoverableComponent
 {
     public const string ComponentName = "database-circuit-breaker";
 
@@ -49,7 +48,7 @@ internal sealed class CircuitBreakerComponent(DatabaseCircuitBreaker breaker, Re
 
     public Task<ProbeResult> ProbeAsync(CancellationToken cancellationToken)
     {
-        var state = breaker.Snapshot;
+        var state = database.Breaker.Snapshot;
         var result = state.State switch
         {
             CircuitState.Open => new ProbeResult(
@@ -63,18 +62,8 @@ internal sealed class CircuitBreakerComponent(DatabaseCircuitBreaker breaker, Re
         return Task.FromResult(result);
     }
 
-    public async Task RecoverAsync(CancellationToken cancellationToken)
-    {
-        breaker.RequestHalfOpenTrial();
-        try
-        {
-            await database.ExecuteAsync("recovery.breaker_trial", UnitOfWorkSafety.ReadOnly, (db, ct) => db.Database.ExecuteSqlRawAsync("SELECT 1", ct), cancellationToken);
-        }
-        catch (DatabaseUnavailableException)
-        {
-            // The trial failed and the breaker is open again: the re-probe reports it.
-        }
-    }
+    // A failed trial opens the breaker again, which the verifying probe reports.
+    public Task RecoverAsync(CancellationToken cancellationToken) => database.RunBreakerTrialAsync(cancellationToken);
 }
 
 /// <summary>The speech intelligence job host: unhealthy when stopped or when a job's last run failed; recovered by a restart.</summary>

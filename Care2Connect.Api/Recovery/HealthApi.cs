@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Claims;
+using Care2Connect.Api.Data.Entities;
 using Care2Connect.Api.Data.Resilience;
 using Care2Connect.Api.Http;
 using Care2Connect.Api.Security;
@@ -52,8 +53,24 @@ internal sealed record RecoveryPlanResponse(bool DryRun, double CooldownRemainin
 
 internal sealed record RecoveryAttemptResponse(RecoveryAttempt Attempt, bool Joined);
 
+internal sealed record BreakerTrialResponse(string Before, string After, bool TrialRun);
+
+/// <summary>What the detailed status reads, all from memory but the one database probe.</summary>
+internal sealed record StatusSources(
+    ComponentRegistry Registry,
+    DatabaseCircuitBreaker Breaker,
+    ConnectionPoolStatistics Pool,
+    SpeechIntelligenceHost Speech,
+    RecoveryHistory History,
+    RecoveryCooldown Cooldown,
+    ServerInfo Server,
+    IOptionsMonitor<RecoveryOptions> Options,
+    TimeProvider Time);
+
 /// <summary>
-/// <c>/health/status</c>, <c>/health/recover</c> and <c>/health/recovery-stats</c>. The status answers from memory
+/// Every <c>/health/*</c> route but the readiness and liveness checks themselves (<c>/health</c>, <c>/alive</c>: the
+/// service defaults): <c>/health/status</c>, <c>/health/recover</c>, <c>/health/recovery-stats</c>,
+/// <c>/health/slow-queries</c> and <c>/health/breaker/trial</c>. The status answers from memory
 /// (the periodic check keeps it current), so it is prompt even while the database is down; the admin's detailed
 /// status measures the database now unless the breaker is open (one <c>SELECT 1</c>, bounded by the probe timeout), so
 /// its latency is current and a Monitor's check of it is one trace from the Monitor through the API to PostgreSQL.
@@ -66,31 +83,46 @@ internal static class HealthApi
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
     {
         var health = app.MapGroup("/health").WithTags("Health");
-        health.MapGet("/status", GetStatus).WithName("HealthStatus");
-        health.MapPost("/recover", Recover).RequireAuthorization(ApiPolicies.Admin).WithName("Recover");
-        health.MapGet("/recovery-stats", GetRecoveryStats).RequireAuthorization(ApiPolicies.Admin).WithName("RecoveryStats");
+        health.MapGet("/status", GetStatus)
+            .WithName("HealthStatus")
+            .WithSummary("Overall and per-component health: status words for anyone, details for an admin.");
+        health.MapPost("/recover", Recover)
+            .RequireAuthorization(ApiPolicies.Admin)
+            .WithName("Recover")
+            .WithSummary("Probe the components and run the recovery action of each unhealthy one (or plan it, with dryRun).");
+        health.MapGet("/recovery-stats", GetRecoveryStats)
+            .RequireAuthorization(ApiPolicies.Admin)
+            .WithName("RecoveryStats")
+            .WithSummary("Recovery success rate, mean time to recover and the latest attempts.");
+
+        // The data layer's admin views and actions. The slow queries reveal SQL text, so they are never anonymous.
+        health.MapGet("/slow-queries", (SlowQueryLog slowQueries) => TypedResults.Ok(slowQueries.Slowest()))
+            .RequireAuthorization(ApiPolicies.Admin)
+            .WithName("SlowQueries")
+            .WithSummary("The slowest database commands seen recently.");
+
+        // The dashboard's "Reset circuit breaker": skip the rest of the break and run the half-open trial now, the same
+        // action recovery uses; the trial's outcome decides, so a breaker over a dead database opens again.
+        health.MapPost("/breaker/trial", BreakerTrial)
+            .RequireAuthorization(ApiPolicies.Admin)
+            .WithName("BreakerTrial")
+            .WithSummary("Run the database circuit breaker's half-open trial now, when it is open.");
         return app;
     }
 
     /// <summary>Anyone gets the status words; the details (versions, errors, pool, history) need the admin key.</summary>
     internal static async Task<Results<Ok<HealthStatusResponse>, Ok<StatusWordsResponse>>> GetStatus(
         ClaimsPrincipal user,
-        ComponentRegistry registry,
-        DatabaseCircuitBreaker breaker,
-        ConnectionPoolStatistics pool,
-        SpeechIntelligenceHost speech,
-        RecoveryStore store,
-        ServerInfo server,
-        IOptionsMonitor<RecoveryOptions> options,
-        TimeProvider time,
+        [AsParameters] StatusSources sources,
         CancellationToken cancellationToken)
     {
+        var (registry, breaker, pool, speech, history, cooldown, server, options, time) = sources;
         if (!user.IsInRole(ApiRoles.Admin))
         {
             var latest = registry.Latest;
             return TypedResults.Ok(new StatusWordsResponse(
-                RecoveryStore.Word(ComponentRegistry.Overall(latest)),
-                latest.ToDictionary(s => s.Name, s => RecoveryStore.Word(s.Probe.Status))));
+                Words.Of(ComponentRegistry.Overall(latest)),
+                latest.ToDictionary(s => s.Name, s => Words.Of(s.Probe.Status))));
         }
 
         // While the breaker is open the database is known to be failing: the remembered probe stands, at once.
@@ -100,12 +132,11 @@ internal static class HealthApi
         }
 
         var states = registry.Latest;
-        var overall = RecoveryStore.Word(ComponentRegistry.Overall(states));
+        var overall = Words.Of(ComponentRegistry.Overall(states));
         var now = time.GetUtcNow();
         var database = states.Single(s => s.Name == DatabaseComponent.ComponentName).Probe;
         var snapshot = breaker.Snapshot;
         var usage = pool.Read();
-        var summary = store.Summary;
         var settings = options.CurrentValue;
         return TypedResults.Ok(new HealthStatusResponse(
             overall,
@@ -113,7 +144,7 @@ internal static class HealthApi
             new ServerStatus(server.Version, server.Commit, Environment.ProcessId, RecoveryCoordinator.Instance, server.Environment, server.StartedAt, Math.Round(server.Uptime.TotalSeconds, 1)),
             new DatabaseStatus(
                 database.Status == ComponentStatus.Healthy,
-                RecoveryStore.Word(database.Status),
+                Words.Of(database.Status),
                 database.LatencyMs,
                 Checked(database),
                 database.Error,
@@ -121,15 +152,15 @@ internal static class HealthApi
                 snapshot.ConsecutiveFailures,
                 snapshot.TimeUntilHalfOpen is { } untilHalfOpen ? Math.Round(untilHalfOpen.TotalSeconds, 1) : null,
                 new PoolStatus(usage.Busy, usage.Idle, usage.Max)),
-            [.. states.Select(s => new ComponentStatusResponse(s.Name, s.Critical, RecoveryStore.Word(s.Probe.Status), s.Probe.LatencyMs, Checked(s.Probe), s.Probe.Error, s.Action))],
+            [.. states.Select(s => new ComponentStatusResponse(s.Name, s.Critical, Words.Of(s.Probe.Status), s.Probe.LatencyMs, Checked(s.Probe), s.Probe.Error, s.Action))],
             speech.Status,
             new RecoveryStatusSummary(
                 settings.AutoRecover,
                 settings.CheckInterval.TotalSeconds,
                 settings.Cooldown.TotalSeconds,
-                summary.CooldownUntil is { } until && until > now ? Math.Round((until - now).TotalSeconds, 1) : 0,
-                summary.PendingWrites,
-                summary.LastAttempt)));
+                cooldown.Until is { } until && until > now ? Math.Round((until - now).TotalSeconds, 1) : 0,
+                history.PendingWrites,
+                history.LastAttempt)));
     }
 
     internal static async Task<Results<Ok<RecoveryAttemptResponse>, Ok<RecoveryPlanResponse>, ValidationProblem, ProblemHttpResult>> Recover(
@@ -186,8 +217,20 @@ internal static class HealthApi
         }
     }
 
-    internal static async Task<Ok<RecoveryStatistics>> GetRecoveryStats(RecoveryStore store, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await store.StatisticsAsync(cancellationToken));
+    internal static async Task<Ok<RecoveryStatistics>> GetRecoveryStats(RecoveryStatisticsReader statistics, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await statistics.ReadAsync(cancellationToken));
+
+    internal static async Task<Ok<BreakerTrialResponse>> BreakerTrial(ResilientDatabase database, CancellationToken cancellationToken)
+    {
+        var before = database.Breaker.State;
+        var run = before == CircuitState.Open;
+        if (run)
+        {
+            await database.RunBreakerTrialAsync(cancellationToken);
+        }
+
+        return TypedResults.Ok(new BreakerTrialResponse(before.ToString(), database.Breaker.State.ToString(), run));
+    }
 
     private static DateTimeOffset? Checked(ProbeResult probe) => probe.CheckedAt == DateTimeOffset.MinValue ? null : probe.CheckedAt;
 }

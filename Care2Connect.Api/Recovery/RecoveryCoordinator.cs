@@ -13,7 +13,8 @@ namespace Care2Connect.Api.Recovery;
 /// </summary>
 internal sealed class RecoveryCoordinator(
     ComponentRegistry registry,
-    RecoveryStore store,
+    RecoveryHistory history,
+    RecoveryCooldown cooldown,
     DatabaseCircuitBreaker breaker,
     RecoveryMetrics metrics,
     IOptionsMonitor<RecoveryOptions> options,
@@ -66,7 +67,7 @@ internal sealed class RecoveryCoordinator(
                 : state.Component.ActionName is null ? "skip: no local action"
                 : $"run {state.Component.ActionName}, then probe again"))
             .ToList();
-        var remaining = await store.CooldownRemainingAsync(cancellationToken);
+        var remaining = await cooldown.RemainingAsync(cancellationToken);
         return new RecoveryPlanned(plan, remaining);
     }
 
@@ -75,7 +76,7 @@ internal sealed class RecoveryCoordinator(
         var startedAt = time.GetUtcNow();
         var started = time.GetTimestamp();
         var id = Guid.CreateVersion7(startedAt);
-        var trigger = RecoveryStore.Word(request.Trigger);
+        var trigger = Words.Of(request.Trigger);
         using var activity = ActivitySource.StartActivity("recovery.attempt");
         activity?.SetTag("care2connect.recovery.attempt_id", id.ToString());
         activity?.SetTag("care2connect.recovery.trigger", trigger);
@@ -83,7 +84,7 @@ internal sealed class RecoveryCoordinator(
 
         if (!request.Force)
         {
-            var remaining = await store.CooldownRemainingAsync(cancellationToken);
+            var remaining = await cooldown.RemainingAsync(cancellationToken);
             if (remaining > TimeSpan.Zero)
             {
                 return CoolingDown(request, remaining, activity);
@@ -94,10 +95,10 @@ internal sealed class RecoveryCoordinator(
         var results = new List<ComponentRecovery>();
         if (before.Any(b => b.State.Probe.Status == ComponentStatus.Unhealthy))
         {
-            if (!await store.TryClaimCooldownAsync(id, startedAt, request.Force, cancellationToken))
+            if (!await cooldown.TryClaimAsync(id, startedAt, request.Force, cancellationToken))
             {
                 // Another instance acted in the meantime.
-                return CoolingDown(request, await store.CooldownRemainingAsync(cancellationToken), activity);
+                return CoolingDown(request, await cooldown.RemainingAsync(cancellationToken), activity);
             }
 
             foreach (var (component, state) in before)
@@ -125,15 +126,15 @@ internal sealed class RecoveryCoordinator(
             Summarize(results),
             results);
 
-        activity?.SetTag("care2connect.recovery.outcome", RecoveryStore.Word(outcome));
+        activity?.SetTag("care2connect.recovery.outcome", Words.Of(outcome));
         activity?.SetStatus(outcome == RecoveryOutcome.Failed ? ActivityStatusCode.Error : ActivityStatusCode.Ok);
         metrics.Attempt(attempt);
-        Log.RecoveryAttemptFinished(logger, id, trigger, request.Caller, RecoveryStore.Word(outcome), attempt.DurationMs, attempt.Summary);
-        await store.RecordAsync(attempt, cancellationToken);
+        Log.RecoveryAttemptFinished(logger, id, trigger, request.Caller, Words.Of(outcome), attempt.DurationMs, attempt.Summary);
+        await history.RecordAsync(attempt, cancellationToken);
         return new RecoveryCompleted(attempt, Joined: false);
     }
 
-    private async Task<ComponentRecovery> RecoverAsync(IRecoverableComponent component, ComponentState before, CancellationToken cancellationToken)
+    private async Task<ComponentRecovery> RecoverAsync(IRecoverableComponent component, ComponentSnapshot before, CancellationToken cancellationToken)
     {
         if (before.Probe.Status != ComponentStatus.Unhealthy)
         {
@@ -170,27 +171,27 @@ internal sealed class RecoveryCoordinator(
         var outcome = healthy ? RecoveryOutcome.Succeeded : RecoveryOutcome.Failed;
         var detail = healthy
             ? $"healthy again after {action}"
-            : actionError ?? $"still {RecoveryStore.Word(after.Probe.Status)} after {action}: {after.Probe.Error}";
-        activity?.SetTag("care2connect.recovery.outcome", RecoveryStore.Word(outcome));
+            : actionError ?? $"still {Words.Of(after.Probe.Status)} after {action}: {after.Probe.Error}";
+        activity?.SetTag("care2connect.recovery.outcome", Words.Of(outcome));
         activity?.SetTag("care2connect.db.breaker.state.after", breaker.State.ToString());
         activity?.SetStatus(healthy ? ActivityStatusCode.Ok : ActivityStatusCode.Error, healthy ? null : detail);
-        Log.RecoveryComponentActed(logger, component.Name, action, RecoveryStore.Word(outcome), detail);
+        Log.RecoveryComponentActed(logger, component.Name, action, Words.Of(outcome), detail);
         metrics.ComponentAction(component.Name, outcome, duration);
         return new ComponentRecovery(component.Name, before.Critical, ComponentEvidence.Of(before.Probe), action, ComponentEvidence.Of(after.Probe), outcome, detail, duration);
     }
 
-    private static ComponentRecovery Skip(ComponentState state, string detail) =>
+    private static ComponentRecovery Skip(ComponentSnapshot state, string detail) =>
         new(state.Name, state.Critical, ComponentEvidence.Of(state.Probe), null, null, RecoveryOutcome.Skipped, detail, 0);
 
     private RecoveryCoolingDown CoolingDown(RecoveryRequest request, TimeSpan remaining, Activity? activity)
     {
         activity?.SetTag("care2connect.recovery.outcome", "cooldown");
-        Log.RecoveryCoolingDown(logger, RecoveryStore.Word(request.Trigger), request.Caller, remaining);
+        Log.RecoveryCoolingDown(logger, Words.Of(request.Trigger), request.Caller, remaining);
         metrics.CooledDown(request.Trigger);
         return new RecoveryCoolingDown(remaining);
     }
 
-    private async Task<IReadOnlyList<(IRecoverableComponent Component, ComponentState State)>> ProbeTargetsAsync(RecoveryRequest request, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<(IRecoverableComponent Component, ComponentSnapshot State)>> ProbeTargetsAsync(RecoveryRequest request, CancellationToken cancellationToken)
     {
         var targets = request.Components is { Count: > 0 } names
             ? registry.Components.Where(c => names.Contains(c.Name, StringComparer.OrdinalIgnoreCase)).ToList()
@@ -238,14 +239,14 @@ internal sealed class RecoveryMetrics
     }
 
     public void Attempt(RecoveryAttempt attempt) =>
-        _attempts.Add(1, new("care2connect.recovery.trigger", RecoveryStore.Word(attempt.Trigger)), new("care2connect.recovery.outcome", RecoveryStore.Word(attempt.Outcome)));
+        _attempts.Add(1, new("care2connect.recovery.trigger", Words.Of(attempt.Trigger)), new("care2connect.recovery.outcome", Words.Of(attempt.Outcome)));
 
     public void ComponentAction(string component, RecoveryOutcome outcome, double durationMs)
     {
-        var tags = new TagList { { "care2connect.recovery.component", component }, { "care2connect.recovery.outcome", RecoveryStore.Word(outcome) } };
+        var tags = new TagList { { "care2connect.recovery.component", component }, { "care2connect.recovery.outcome", Words.Of(outcome) } };
         _components.Add(1, tags);
         _timeToRecover.Record(durationMs / 1000, tags);
     }
 
-    public void CooledDown(RecoveryTrigger trigger) => _cooledDown.Add(1, new KeyValuePair<string, object?>("care2connect.recovery.trigger", RecoveryStore.Word(trigger)));
+    public void CooledDown(RecoveryTrigger trigger) => _cooledDown.Add(1, new KeyValuePair<string, object?>("care2connect.recovery.trigger", Words.Of(trigger)));
 }

@@ -4,18 +4,12 @@ namespace Care2Connect.Api.Recovery;
 
 internal static class RecoveryExtensions
 {
-    /// <summary>The speech intelligence job host, the component registry, the recovery service and its periodic check.</summary>
+    /// <summary>
+    /// The component registry, the recovery service, its history, cooldown and periodic check. The components include
+    /// the speech intelligence job host: <see cref="SpeechIntelligenceExtensions.AddSpeechIntelligence"/> registers it.
+    /// </summary>
     public static IHostApplicationBuilder AddRecovery(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<SpeechIntelligenceOptions>()
-            .BindConfiguration(SpeechIntelligenceOptions.Section)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        builder.Services.AddSingleton<ISpeechJob, RetentionJob>();
-        builder.Services.AddSingleton<ISpeechJob, SmokeTestJob>();
-        builder.Services.AddSingleton<SpeechIntelligenceHost>();
-        builder.Services.AddHostedService(services => services.GetRequiredService<SpeechIntelligenceHost>());
-
         builder.Services.AddOptions<RecoveryOptions>()
             .BindConfiguration(RecoveryOptions.Section)
             .ValidateDataAnnotations()
@@ -37,7 +31,10 @@ internal static class RecoveryExtensions
         builder.Services.AddSingleton<ServerInfo>();
         builder.Services.AddSingleton<ComponentRegistry>();
         builder.Services.AddSingleton<RecoveryMetrics>();
-        builder.Services.AddSingleton<RecoveryStore>();
+        builder.Services.AddSingleton<RecoveryDatabase>();
+        builder.Services.AddSingleton<RecoveryHistory>();
+        builder.Services.AddSingleton<RecoveryCooldown>();
+        builder.Services.AddSingleton<RecoveryStatisticsReader>();
         builder.Services.AddSingleton<RecoveryCoordinator>();
         builder.Services.AddHostedService<ComponentChecker>();
         return builder;

@@ -37,20 +37,6 @@ internal sealed class RecoveryOptions
     [Range(1, 100_000)]
     public int BufferCapacity { get; set; } = 1000;
 
-    /// <summary>
-    /// Recovery attempts (and their per-component results) older than this are deleted by the periodic retention job
-    /// (<c>SpeechIntelligence:RetentionInterval</c>, hourly). 90 days: long enough to compare a quarter's incidents.
-    /// </summary>
-    [Range(typeof(TimeSpan), "1.00:00:00", "3650.00:00:00")]
-    public TimeSpan HistoryRetention { get; set; } = TimeSpan.FromDays(90);
-
-    /// <summary>
-    /// At most this many attempts are kept, the newest; the retention job deletes the rest. Bounds the table when
-    /// something triggers recovery far more often than expected (the cooldown limits attempts that act, not all).
-    /// </summary>
-    [Range(100, 10_000_000)]
-    public int HistoryMaxAttempts { get; set; } = 10_000;
-
     /// <summary>Per-component settings by name, e.g. <c>Recovery:Components:speech-intelligence:Critical</c>.</summary>
     public Dictionary<string, RecoveryComponentOptions> Components { get; } = new(StringComparer.OrdinalIgnoreCase);
 

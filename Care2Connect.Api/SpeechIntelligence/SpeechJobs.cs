@@ -1,7 +1,5 @@
-using Care2Connect.Api.Data;
+using Care2Connect.Api.Data.Entities;
 using Care2Connect.Api.Data.Resilience;
-using Care2Connect.Api.Recovery;
-using Care2Connect.Api.Tickets;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -20,10 +18,10 @@ internal interface ISpeechJob
 
 /// <summary>
 /// Deletes transcription sessions past their retention date, idempotency keys past their lifetime, and recovery
-/// attempts past <see cref="RecoveryOptions.HistoryRetention"/> or beyond the newest
-/// <see cref="RecoveryOptions.HistoryMaxAttempts"/> (their component results go with them: the foreign key cascades).
+/// attempts past <see cref="RecoveryHistoryLimits.HistoryRetention"/> or beyond the newest
+/// <see cref="RecoveryHistoryLimits.HistoryMaxAttempts"/> (their component results go with them: the foreign key cascades).
 /// </summary>
-internal sealed class RetentionJob(ResilientDatabase database, IOptions<RecoveryOptions> recovery, TimeProvider time) : ISpeechJob
+internal sealed class RetentionJob(ResilientDatabase database, IOptions<RecoveryHistoryLimits> limits, TimeProvider time) : ISpeechJob
 {
     public const string JobName = "retention";
 
@@ -34,8 +32,8 @@ internal sealed class RetentionJob(ResilientDatabase database, IOptions<Recovery
     public async Task<string> RunAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var attemptsCutoff = now - recovery.Value.HistoryRetention;
-        var maxAttempts = recovery.Value.HistoryMaxAttempts;
+        var attemptsCutoff = now - limits.Value.HistoryRetention;
+        var maxAttempts = limits.Value.HistoryMaxAttempts;
         var (sessions, keys, attempts) = await database.ExecuteAsync("speech.retention", UnitOfWorkSafety.Idempotent, async (db, ct) =>
         {
             var sessions = await db.TranscriptionSessions.Where(s => s.RetainUntil <= now).ExecuteDeleteAsync(ct);

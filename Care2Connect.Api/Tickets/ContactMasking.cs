@@ -1,3 +1,5 @@
+using Care2Connect.Api.Data.Entities;
+
 namespace Care2Connect.Api.Tickets;
 
 /// <summary>Masks contact values for lists: enough to recognise a ticket, not enough to contact the person.</summary>

@@ -1,3 +1,5 @@
+using Care2Connect.Api.Data.Entities;
+
 namespace Care2Connect.Api.Tickets;
 
 // Wire contracts. Enum-like fields are strings so that a bad value becomes a 400 that names the field,

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using Care2Connect.Api.Data.Entities;
 
 namespace Care2Connect.Api.Tickets;
 

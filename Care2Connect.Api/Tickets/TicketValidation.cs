@@ -1,5 +1,6 @@
 using System.Net.Mail;
 using System.Text.RegularExpressions;
+using Care2Connect.Api.Data.Entities;
 
 namespace Care2Connect.Api.Tickets;
 
@@ -9,8 +10,8 @@ namespace Care2Connect.Api.Tickets;
 /// </summary>
 internal static partial class TicketValidation
 {
-    public const int DisplayNameMaxLength = 100;
-    public const int ContactValueMaxLength = 254;
+    public const int DisplayNameMaxLength = TicketConfiguration.DisplayNameMaxLength;
+    public const int ContactValueMaxLength = TicketConfiguration.ContactValueMaxLength;
     public const int MaxPageSize = 100;
 
     public sealed record ValidTicketFields(string DisplayName, ContactType ContactType, string? ContactValue);

@@ -1,8 +1,6 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text.Json;
 using Care2Connect.Api.Data;
-using Care2Connect.Api.Data.Idempotency;
+using Care2Connect.Api.Data.Entities;
 using Care2Connect.Api.Data.Resilience;
 using Care2Connect.Api.Http;
 using Care2Connect.Api.Security;
@@ -11,14 +9,23 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
-using Npgsql;
 
 namespace Care2Connect.Api.Tickets;
+
+/// <summary>What the ticket handlers that change tickets need besides the request (bound with <c>[AsParameters]</c>).</summary>
+internal sealed record TicketServices(
+    ResilientDatabase Database,
+    TimeProvider Time,
+    ILoggerFactory Loggers,
+    IOptionsMonitor<DatabaseResilienceOptions> Resilience);
 
 internal static class TicketsApi
 {
     public const string IdempotencyKeyHeader = "Idempotency-Key";
     public const string ReplayedHeader = "Idempotent-Replayed";
+
+    /// <summary>The category of the ticket handlers' log events (named after the ticket since they were first written).</summary>
+    public const string LogCategory = "Care2Connect.Api.Tickets.Ticket";
 
     public static IEndpointRouteBuilder MapTicketsApi(this IEndpointRouteBuilder app)
     {
@@ -31,12 +38,21 @@ internal static class TicketsApi
         // changes one needs an operator.
         tickets.MapPost("/", CreateTicket)
             .AllowAnonymous()
-            .RequireRateLimiting(HttpPipelineExtensions.CreateTicketPolicy)
-            .WithName(nameof(CreateTicket));
-        tickets.MapGet("/{id:guid}", GetTicket).WithName(nameof(GetTicket));
-        tickets.MapGet("/", ListTickets).WithName(nameof(ListTickets));
-        tickets.MapPut("/{id:guid}", UpdateTicket).WithName(nameof(UpdateTicket));
-        tickets.MapDelete("/{id:guid}", DeleteTicket).WithName(nameof(DeleteTicket));
+            .RequireRateLimiting(TicketRateLimiting.CreateTicketPolicy)
+            .WithName(nameof(CreateTicket))
+            .WithSummary("Start a ticket (anonymous, rate-limited; safe to retry with an Idempotency-Key).");
+        tickets.MapGet("/{id:guid}", GetTicket)
+            .WithName(nameof(GetTicket))
+            .WithSummary("Read one ticket, contact details included, with its version as the ETag.");
+        tickets.MapGet("/", ListTickets)
+            .WithName(nameof(ListTickets))
+            .WithSummary("List tickets, newest first, optionally by status; contact values masked.");
+        tickets.MapPut("/{id:guid}", UpdateTicket)
+            .WithName(nameof(UpdateTicket))
+            .WithSummary("Change a ticket's details or move it to an allowed next status (If-Match optional).");
+        tickets.MapDelete("/{id:guid}", DeleteTicket)
+            .WithName(nameof(DeleteTicket))
+            .WithSummary("Delete a ticket and its recordings (If-Match optional).");
 
         return app;
     }
@@ -44,15 +60,14 @@ internal static class TicketsApi
     internal static async Task<Results<Created<TicketResponse>, ContentHttpResult, ValidationProblem, ProblemHttpResult>> CreateTicket(
         CreateTicketRequest request,
         [FromHeader(Name = IdempotencyKeyHeader)] string? idempotencyKey,
-        ResilientDatabase database,
-        IOptionsMonitor<DatabaseResilienceOptions> resilience,
-        TimeProvider time,
+        [AsParameters] TicketServices services,
         HttpContext http,
-        ILogger<Ticket> logger,
         CancellationToken cancellationToken)
     {
+        var (database, time, loggers, resilience) = services;
+        var logger = loggers.CreateLogger(LogCategory);
         var errors = TicketValidation.Validate(request, out var fields);
-        if (idempotencyKey is not null && !IsValidIdempotencyKey(idempotencyKey))
+        if (idempotencyKey is not null && !IdempotencyRequest.IsValidKey(idempotencyKey))
         {
             errors[IdempotencyKeyHeader] = [$"{IdempotencyKeyHeader} must be 1 to {IdempotencyRecordConfiguration.KeyMaxLength} visible ASCII characters."];
         }
@@ -63,7 +78,7 @@ internal static class TicketsApi
         }
 
         var now = time.GetUtcNow();
-        var key = idempotencyKey is null ? null : new IdempotencyRequest(idempotencyKey, RequestHash(request), resilience.CurrentValue.IdempotencyKeyLifetime);
+        var key = idempotencyKey is null ? null : IdempotencyRequest.For(idempotencyKey, request, resilience.CurrentValue.IdempotencyKeyLifetime);
 
         // The id is chosen once, before the first attempt: a retry after a commit whose acknowledgement was lost
         // finds its own row instead of inserting a second one.
@@ -73,7 +88,7 @@ internal static class TicketsApi
         {
             outcome = await database.ExecuteAsync("tickets.create", UnitOfWorkSafety.Idempotent, (db, ct) => CreateOnceAsync(db, id, fields, key, now, ct), cancellationToken);
         }
-        catch (DbUpdateException exception) when (key is not null && IsIdempotencyKeyConflict(exception))
+        catch (DbUpdateException exception) when (key is not null && IdempotencyRequest.IsKeyConflict(exception))
         {
             // A concurrent request with the same key committed first: answer with its outcome.
             outcome = await database.ExecuteAsync("tickets.create", UnitOfWorkSafety.Idempotent, (db, ct) => CreateOnceAsync(db, id, fields, key, now, ct), cancellationToken);
@@ -167,12 +182,12 @@ internal static class TicketsApi
     internal static async Task<Results<Ok<TicketResponse>, ValidationProblem, ProblemHttpResult>> UpdateTicket(
         Guid id,
         UpdateTicketRequest request,
-        ResilientDatabase database,
-        TimeProvider time,
+        [AsParameters] TicketServices services,
         HttpContext http,
-        ILogger<Ticket> logger,
         CancellationToken cancellationToken)
     {
+        var (database, time, loggers, _) = services;
+        var logger = loggers.CreateLogger(LogCategory);
         var errors = TicketValidation.Validate(request, out var fields, out var status);
         if (fields is null)
         {
@@ -237,11 +252,12 @@ internal static class TicketsApi
 
     internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteTicket(
         Guid id,
-        ResilientDatabase database,
+        [AsParameters] TicketServices services,
         HttpContext http,
-        ILogger<Ticket> logger,
         CancellationToken cancellationToken)
     {
+        var (database, _, loggers, _) = services;
+        var logger = loggers.CreateLogger(LogCategory);
         var ifMatch = http.Request.GetTypedHeaders().IfMatch;
         var seen = false;
         var outcome = await database.ExecuteAsync<ChangeOutcome>("tickets.delete", UnitOfWorkSafety.Idempotent, async (db, ct) =>
@@ -284,18 +300,9 @@ internal static class TicketsApi
         CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        if (key is not null)
+        if (key is not null && await key.FindAsync(db, now, cancellationToken) is { } existing)
         {
-            var existing = await db.IdempotencyKeys.AsNoTracking().FirstOrDefaultAsync(r => r.Key == key.Key, cancellationToken);
-            if (existing is not null && existing.ExpiresAt > now)
-            {
-                return existing.RequestHash == key.Hash ? new CreateOutcome.Replayed(existing) : new CreateOutcome.KeyReused();
-            }
-
-            if (existing is not null)
-            {
-                await db.IdempotencyKeys.Where(r => r.Key == key.Key).ExecuteDeleteAsync(cancellationToken);
-            }
+            return existing.RequestHash == key.Hash ? new CreateOutcome.Replayed(existing) : new CreateOutcome.KeyReused();
         }
 
         var ticket = await db.Tickets.AsNoTracking().FirstOrDefaultAsync(t => t.Id == id, cancellationToken);
@@ -317,17 +324,7 @@ internal static class TicketsApi
 
         if (key is not null)
         {
-            db.IdempotencyKeys.Add(new IdempotencyRecord
-            {
-                Key = key.Key,
-                RequestHash = key.Hash,
-                TicketId = ticket.Id,
-                StatusCode = StatusCodes.Status201Created,
-                ResponseBody = JsonSerializer.Serialize(TicketResponse.From(ticket), JsonSerializerOptions.Web),
-                ETag = ETagOf(ticket).ToString(),
-                CreatedAt = now,
-                ExpiresAt = now + key.Lifetime,
-            });
+            key.Remember(db, ticket, now);
             await db.SaveChangesAsync(cancellationToken);
         }
 
@@ -348,16 +345,6 @@ internal static class TicketsApi
             return false;
         }
     }
-
-    private static bool IsValidIdempotencyKey(string key) =>
-        key.Length is > 0 and <= IdempotencyRecordConfiguration.KeyMaxLength && key.All(c => c is > ' ' and <= '~');
-
-    private static string RequestHash(CreateTicketRequest request) =>
-        Convert.ToHexString(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(request, JsonSerializerOptions.Web)));
-
-    private static bool IsIdempotencyKeyConflict(DbUpdateException exception) =>
-        exception.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } postgres
-        && postgres.TableName == "idempotency_keys";
 
     private static ProblemHttpResult NotFound(Guid id) => TypedResults.Problem(
         statusCode: StatusCodes.Status404NotFound,
@@ -381,13 +368,11 @@ internal static class TicketsApi
         return ifMatch.Any(tag => tag.Compare(current, useStrongComparison: true));
     }
 
-    private static EntityTagHeaderValue ETagOf(Ticket ticket) =>
+    internal static EntityTagHeaderValue ETagOf(Ticket ticket) =>
         new($"\"{ticket.Version.ToString(CultureInfo.InvariantCulture)}\"");
 
     private static void SetETag(HttpContext http, Ticket ticket) =>
         http.Response.GetTypedHeaders().ETag = ETagOf(ticket);
-
-    private sealed record IdempotencyRequest(string Key, string Hash, TimeSpan Lifetime);
 
     private abstract record CreateOutcome
     {

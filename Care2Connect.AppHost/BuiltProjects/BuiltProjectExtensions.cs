@@ -11,6 +11,13 @@ namespace Care2Connect.AppHost.BuiltProjects;
 public static class BuiltProjectExtensions
 {
     private const string AssemblyMetadataPrefix = "Care2Connect.BuiltProject:";
+    private const string PublishedMetadataPrefix = "Care2Connect.PublishedProject:";
+
+    /// <summary>
+    /// <c>true</c>: run every project from its build output even where the Release build published one to run (the API
+    /// ReadyToRun, the Monitor native AOT), e.g. to compare the two or to rule the publish out.
+    /// </summary>
+    public const string RunBuildOutputKey = "AppHost:RunBuildOutput";
 
     /// <summary>
     /// Adds a project the AppHost references, run as <c>dotnet &lt;its built assembly&gt;</c> in the project's folder
@@ -43,9 +50,10 @@ public static class BuiltProjectExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         projectPath = Path.GetFullPath(projectPath);
-        var resource = new BuiltProjectResource(name, projectPath, BuiltAssemblyOf(projectPath));
+        var published = builder.Configuration.GetValue<bool>(RunBuildOutputKey) ? null : PublishedAppOf(projectPath);
+        var resource = new BuiltProjectResource(name, projectPath, published ?? BuiltAssemblyOf(projectPath));
         var project = builder.AddResource(resource)
-            .WithArgs(resource.AssemblyPath)
+            .WithArgs(resource.RunsOnDotnetHost ? new object[] { resource.AssemblyPath } : [])
             .WithOtlpExporter()
             // As Aspire does for projects: OTLP retries in memory, and (run mode, Development) URLs with their query.
             .WithEnvironment("OTEL_DOTNET_EXPERIMENTAL_OTLP_RETRY", "in_memory");
@@ -176,6 +184,17 @@ public static class BuiltProjectExtensions
     /// <returns>The assembly's full path.</returns>
     public static string BuiltAssembly<TProject>()
         where TProject : IProjectMetadata, new() => BuiltAssemblyOf(Path.GetFullPath(new TProject().ProjectPath));
+
+    /// <summary>What the Release build published for the project to run (see <c>RecordBuiltProjectAssemblies</c>), if anything.</summary>
+    private static string? PublishedAppOf(string projectPath)
+    {
+        var key = PublishedMetadataPrefix + projectPath;
+        var app = typeof(BuiltProjectExtensions).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .FirstOrDefault(a => string.Equals(a.Key, key, StringComparison.Ordinal))?.Value;
+        return app is null || File.Exists(app)
+            ? app
+            : throw new InvalidOperationException($"{app} does not exist: build Care2Connect.AppHost (it publishes {Path.GetFileName(projectPath)}) before running it, or set {RunBuildOutputKey}=true.");
+    }
 
     private static string BuiltAssemblyOf(string projectPath)
     {

@@ -1,8 +1,8 @@
 using System.Globalization;
-using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Care2Connect.AppHost.BuiltProjects;
+using Care2Connect.Contracts;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -42,7 +42,7 @@ public static class DashboardCommands
         IResourceBuilder<ParameterResource> adminKey,
         string endpointName) =>
         api
-            .WithHttpCommand("/health/recover", "Recover now", endpointName, RecoverNow, new HttpCommandOptions
+            .WithHttpCommand(RecoverReply.Path, "Recover now", endpointName, RecoverNow, new HttpCommandOptions
             {
                 Description = "Probe every component of the API and run the recovery action of each unhealthy one (5-minute cooldown).",
                 ConfirmationMessage = "Run recovery now? Unhealthy components get their recovery action; each is probed again to verify it.",
@@ -124,7 +124,7 @@ public static class DashboardCommands
     {
         var key = await adminKey.Resource.GetValueAsync(context.CancellationToken).ConfigureAwait(false);
         context.Request.Headers.Add("X-Api-Key", key);
-        context.Request.Headers.Add("X-Recovery-Trigger", "dashboard");
+        context.Request.Headers.Add(RecoverReply.TriggerHeader, "dashboard");
         if (body is not null)
         {
             context.Request.Content = JsonContent.Create(body);
@@ -134,24 +134,19 @@ public static class DashboardCommands
     private static async Task<ExecuteCommandResult> ReportRecoveryAsync(HttpCommandResultContext context)
     {
         using var response = context.Response;
-        if (response.StatusCode == HttpStatusCode.TooManyRequests)
+        var reply = await RecoverReply.ReadAsync(response, context.CancellationToken).ConfigureAwait(false);
+        switch (reply.Kind)
         {
-            var wait = response.Headers.RetryAfter?.Delta?.TotalSeconds.ToString("0", CultureInfo.InvariantCulture) ?? "?";
-            return CommandResults.Failure($"Recovery is cooling down: the last attempt was recent. Try again in {wait} s.");
+            case RecoverReplyKind.CoolingDown:
+                var wait = reply.RetryAfter?.TotalSeconds.ToString("0", CultureInfo.InvariantCulture) ?? "?";
+                return CommandResults.Failure($"Recovery is cooling down: the last attempt was recent. Try again in {wait} s.");
+            case RecoverReplyKind.Refused:
+                return CommandResults.Failure($"The API answered {reply.StatusCode} {reply.ReasonPhrase}.");
         }
 
-        if (!response.IsSuccessStatusCode)
-        {
-            return CommandResults.Failure($"The API answered {(int)response.StatusCode} {response.ReasonPhrase}.");
-        }
-
-        var body = await response.Content.ReadFromJsonAsync<JsonElement>(context.CancellationToken).ConfigureAwait(false);
-        var attempt = body.GetProperty("attempt");
-        var outcome = attempt.GetProperty("outcome").GetString();
-        var summary = attempt.GetProperty("summary").GetString();
         var logger = context.Services.GetRequiredService<ResourceLoggerService>().GetLogger(context.ResourceName);
-        Log.RecoverNowFinished(logger, outcome ?? "unknown", summary ?? string.Empty, attempt.GetProperty("id").GetGuid());
-        return outcome == "failed" ? CommandResults.Failure($"Recovery failed: {summary}") : CommandResults.Success();
+        Log.RecoverNowFinished(logger, reply.Outcome ?? "unknown", reply.Summary ?? string.Empty, reply.AttemptId!.Value);
+        return reply.Outcome == "failed" ? CommandResults.Failure($"Recovery failed: {reply.Summary}") : CommandResults.Success();
     }
 
     private static async Task<ExecuteCommandResult> ReportBreakerAsync(HttpCommandResultContext context)

@@ -5,7 +5,6 @@ using System.Text;
 using MailKit;
 using MailKit.Net.Smtp;
 using MailKit.Security;
-using Care2Connect.Monitor.Checks;
 using MimeKit;
 using OpenTelemetry;
 

@@ -1,4 +1,3 @@
-using Care2Connect.Monitor.Checks;
 using Microsoft.Extensions.Options;
 
 namespace Care2Connect.Monitor.Alerts;

@@ -1,6 +1,6 @@
+using Microsoft.Extensions.Options;
 using System.ComponentModel.DataAnnotations;
 using System.Net;
-using Care2Connect.Monitor.Checks;
 using MimeKit;
 
 namespace Care2Connect.Monitor.Alerts;
@@ -19,7 +19,7 @@ internal sealed class AlertOptions : IValidatableObject
     public List<AlertEmail> Email { get; } = [];
 
     /// <summary>While a component stays DOWN, a reminder this long after the last alert for it.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
+    [TimeSpanRange("00:00:01", "7.00:00:00")]
     public TimeSpan ReminderInterval { get; set; } = TimeSpan.FromMinutes(60);
 
     /// <summary>Deliveries per alert and channel, the first included.</summary>
@@ -27,18 +27,18 @@ internal sealed class AlertOptions : IValidatableObject
     public int MaxAttempts { get; set; } = 5;
 
     /// <summary>Wait before the second attempt; it doubles for each further one (plus up to 10 % jitter).</summary>
-    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    [TimeSpanRange("00:00:00.010", "00:10:00")]
     public TimeSpan BaseDelay { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
     /// The longest a channel's own "retry after" (a webhook's 429 or 503 with <c>Retry-After</c>, as Discord and Slack
     /// send when rate limiting) is honoured instead of <see cref="BaseDelay"/>'s backoff; a longer one is cut to this.
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    [TimeSpanRange("00:00:01", "01:00:00")]
     public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Upper bound for one delivery attempt (a POST, or a whole SMTP conversation).</summary>
-    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
+    [TimeSpanRange("00:00:00.100", "00:01:00")]
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Alerts waiting per channel; when full, the oldest is dropped (and logged).</summary>
@@ -211,3 +211,7 @@ internal sealed class AlertEmail : AlertChannelOptions
         string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase)
         || (IPAddress.TryParse(host, out var address) && IPAddress.IsLoopback(address));
 }
+
+/// <summary><see cref="AlertOptions"/>'s data annotations, checked by code generated at build time instead of by reflection, so the Monitor compiles ahead of time.</summary>
+[OptionsValidator]
+internal sealed partial class AlertOptionsValidator : IValidateOptions<AlertOptions>;

@@ -2,18 +2,16 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Care2Connect.Monitor.Checks;
 using Care2Connect.Monitor.History;
 using MimeKit;
 
 namespace Care2Connect.Monitor.Alerts;
 
 /// <summary>What each channel receives: the webhook bodies (JSON, Slack, Discord) and the email.</summary>
-internal static class AlertPayloads
+internal static partial class AlertPayloads
 {
     public const string Source = "care2connect-monitor";
 
-    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
 
     /// <summary>
     /// <c>{ "kind": "down", "component": "api-liveness", "state": "down", "since": "…", "at": "…",
@@ -21,7 +19,7 @@ internal static class AlertPayloads
     /// </summary>
     public static string Json(Alert alert) => JsonSerializer.Serialize(
         new JsonBody(alert.Kind, alert.Component, alert.State, alert.Since, alert.At, alert.Fault, alert.Message, Source),
-        Options);
+        PayloadJson.Default.JsonBody);
 
     /// <summary>
     /// A Slack incoming-webhook message: a plain <c>text</c> (the notification's preview) and one mrkdwn section.
@@ -31,7 +29,7 @@ internal static class AlertPayloads
     {
         var text = SlackEscape($"{AlertTexts.Title(alert.Kind)}: {alert.Message}");
         var section = $"*{SlackEscape(AlertTexts.Title(alert.Kind))}* · `{SlackEscape(alert.Component)}`\n{SlackEscape(alert.Message)}";
-        return JsonSerializer.Serialize(new SlackBody(text, [new SlackBlock("section", new SlackText("mrkdwn", section))]), Options);
+        return JsonSerializer.Serialize(new SlackBody(text, [new SlackBlock("section", new SlackText("mrkdwn", section))]), PayloadJson.Default.SlackBody);
     }
 
     /// <summary>
@@ -67,7 +65,7 @@ internal static class AlertPayloads
             new DiscordFooter(Source));
         return JsonSerializer.Serialize(
             new DiscordBody(Truncate($"**{title}**: {message}", 2000), [embed], new DiscordMentions([])),
-            Options);
+            PayloadJson.Default.DiscordBody);
     }
 
     /// <summary>
@@ -120,6 +118,13 @@ internal static class AlertPayloads
         text.Replace("&", "&amp;", StringComparison.Ordinal)
             .Replace("<", "&lt;", StringComparison.Ordinal)
             .Replace(">", "&gt;", StringComparison.Ordinal);
+
+    /// <summary>The webhook bodies' serialization, generated at build time (web defaults: camelCase).</summary>
+    [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+    [JsonSerializable(typeof(JsonBody))]
+    [JsonSerializable(typeof(SlackBody))]
+    [JsonSerializable(typeof(DiscordBody))]
+    private sealed partial class PayloadJson : JsonSerializerContext;
 
     private sealed record JsonBody(
         AlertKind Kind,

@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using Care2Connect.Monitor.Checks;
 using Microsoft.Extensions.Options;
 
 namespace Care2Connect.Monitor.Alerts;

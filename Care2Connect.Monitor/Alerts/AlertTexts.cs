@@ -1,5 +1,4 @@
 using System.Globalization;
-using Care2Connect.Monitor.Checks;
 
 namespace Care2Connect.Monitor.Alerts;
 

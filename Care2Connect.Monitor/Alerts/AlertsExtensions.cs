@@ -1,4 +1,4 @@
-using Care2Connect.Monitor.Checks;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Care2Connect.Monitor.Alerts;
@@ -14,11 +14,10 @@ internal static class AlertsExtensions
         var services = builder.Services;
         services.AddOptions<AlertOptions>()
             .BindConfiguration(AlertOptions.Section)
-            .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AlertOptions>, AlertOptionsValidator>();
         services.AddOptions<MonitorLogFileOptions>()
             .BindConfiguration(MonitorLogFileOptions.Section)
-            .ValidateDataAnnotations()
             .ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);

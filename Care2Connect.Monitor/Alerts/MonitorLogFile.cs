@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Care2Connect.Logging;
-using Care2Connect.Monitor.Checks;
 using Microsoft.Extensions.Options;
 
 namespace Care2Connect.Monitor.Alerts;

@@ -11,7 +11,7 @@ internal interface IStateHistory
 /// <summary>
 /// Runs every check on its own interval, at most <see cref="MonitorOptions.MaxConcurrentProbes"/> at a time, feeds
 /// the observations to each component's state machine, names the fault, publishes everything to the sinks, and
-/// after each look at the API's detailed status lets the <see cref="RecoveryRequester"/> decide.
+/// whenever a run brings the API's detailed status report lets the <see cref="RecoveryRequester"/> decide.
 /// </summary>
 internal sealed class CheckEngine : BackgroundService, IMonitorState
 {
@@ -98,20 +98,21 @@ internal sealed class CheckEngine : BackgroundService, IMonitorState
     /// <summary>Runs one check now and applies what it saw (the loops call it; tests may too).</summary>
     internal async Task RunAsync(MonitorCheck check, CancellationToken cancellationToken)
     {
-        IReadOnlyList<Observation> observations;
+        CheckResult result;
         await _limiter.WaitAsync(cancellationToken);
         try
         {
             using var activity = MonitorMetrics.ActivitySource.StartActivity($"monitor.check {check.Name}");
             activity?.SetTag("care2connect.check", check.Name);
-            observations = await check.RunAsync(_clients.CreateClient(ProbeClient), _time, cancellationToken);
-            activity?.SetTag("care2connect.check.success", observations.All(o => o.Success));
+            result = await check.RunAsync(_clients.CreateClient(ProbeClient), _time, cancellationToken);
+            activity?.SetTag("care2connect.check.success", result.Observations.All(o => o.Success));
         }
         finally
         {
             _limiter.Release();
         }
 
+        var observations = result.Observations;
         var transitions = new List<Transition>();
         Fault fault;
         lock (_gate)
@@ -154,9 +155,9 @@ internal sealed class CheckEngine : BackgroundService, IMonitorState
             await _events.TransitionedAsync(transition, cancellationToken);
         }
 
-        if (check is ApiStatusCheck status)
+        if (result.ApiReport is { } report)
         {
-            await _recovery.ConsiderAsync(status.LastReport, StateOf, fault, cancellationToken);
+            await _recovery.ConsiderAsync(report, StateOf, fault, cancellationToken);
         }
     }
 

@@ -8,9 +8,11 @@ internal static class ChecksExtensions
     /// <summary>The checks engine, the recovery requester, the heartbeat and the maintenance switch.</summary>
     public static IHostApplicationBuilder AddMonitorChecks(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<MonitorOptions>().BindConfiguration(MonitorOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddOptions<MonitorRecoveryOptions>().BindConfiguration(MonitorRecoveryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddOptions<ApiProbeOptions>().BindConfiguration(ApiProbeOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<MonitorOptions>().BindConfiguration(MonitorOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<MonitorOptions>, MonitorOptionsValidator>();
+        builder.Services.AddOptions<MonitorRecoveryOptions>().BindConfiguration(MonitorRecoveryOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<MonitorRecoveryOptions>, MonitorRecoveryOptionsValidator>();
+        builder.Services.AddOptions<ApiProbeOptions>().BindConfiguration(ApiProbeOptions.Section).ValidateOnStart();
 
         // The service defaults give every client retries; probes and the recovery POST must not retry.
 #pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is experimental; it is the supported way to opt one client out.

@@ -12,8 +12,8 @@ internal static class MaintenanceApi
 {
     public static IEndpointRouteBuilder MapMaintenanceApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/maintenance", (MaintenanceState state) => TypedResults.Ok(state.Status)).WithName("GetMaintenance");
-        app.MapPut("/api/maintenance", SetMaintenance).WithName("SetMaintenance");
+        app.MapGet("/api/maintenance", (MaintenanceState state) => TypedResults.Ok(state.Status)).WithName("GetMaintenance").WithSummary("Whether maintenance is on, why and since when.");
+        app.MapPut("/api/maintenance", SetMaintenance).WithName("SetMaintenance").WithSummary("Turn maintenance on or off (admin key): checks go on, recovery requests and alerts pause.");
         return app;
     }
 

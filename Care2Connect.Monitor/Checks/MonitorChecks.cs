@@ -3,6 +3,12 @@ using System.Text.Json;
 
 namespace Care2Connect.Monitor.Checks;
 
+/// <summary>
+/// What one run of a check saw: an observation per component, and, from the API's detailed status, the report itself,
+/// which the recovery decision reads.
+/// </summary>
+internal sealed record CheckResult(IReadOnlyList<Observation> Observations, ApiStatusReport? ApiReport = null);
+
 /// <summary>One thing the Monitor probes on a schedule; a run yields one observation per component it sees.</summary>
 internal abstract class MonitorCheck(string name, TimeSpan interval, TimeSpan timeout, int failuresBeforeDown, int successesBeforeUp)
 {
@@ -16,7 +22,7 @@ internal abstract class MonitorCheck(string name, TimeSpan interval, TimeSpan ti
 
     public int SuccessesBeforeUp => successesBeforeUp;
 
-    public abstract Task<IReadOnlyList<Observation>> RunAsync(HttpClient client, TimeProvider time, CancellationToken cancellationToken);
+    public abstract Task<CheckResult> RunAsync(HttpClient client, TimeProvider time, CancellationToken cancellationToken);
 
     /// <summary>A short, safe summary of a failure: never a response body, never a header.</summary>
     protected static string Describe(Exception exception, bool timedOut, TimeSpan timeout) =>
@@ -46,7 +52,7 @@ internal sealed class HttpCheck(
     /// Cloudflare's 52x/530 do not.</summary>
     public static bool Below500(int status) => status < 500;
 
-    public override async Task<IReadOnlyList<Observation>> RunAsync(HttpClient client, TimeProvider time, CancellationToken cancellationToken)
+    public override async Task<CheckResult> RunAsync(HttpClient client, TimeProvider time, CancellationToken cancellationToken)
     {
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bounded.CancelAfter(Timeout);
@@ -56,11 +62,11 @@ internal sealed class HttpCheck(
             using var response = await client.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, bounded.Token);
             var latency = Math.Round(time.GetElapsedTime(started).TotalMilliseconds, 1);
             var status = (int)response.StatusCode;
-            return [new Observation(component, time.GetUtcNow(), isUp(status), latency, isUp(status) ? null : $"answered {status}")];
+            return new CheckResult([new Observation(component, time.GetUtcNow(), isUp(status), latency, isUp(status) ? null : $"answered {status}")]);
         }
         catch (Exception exception) when (exception is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            return [new Observation(component, time.GetUtcNow(), false, null, Describe(exception, bounded.IsCancellationRequested, Timeout))];
+            return new CheckResult([new Observation(component, time.GetUtcNow(), false, null, Describe(exception, bounded.IsCancellationRequested, Timeout))]);
         }
     }
 }
@@ -68,7 +74,7 @@ internal sealed class HttpCheck(
 /// <summary>
 /// The API's <c>/health/status</c> with the admin key: one observation for the call itself (<c>api-status</c>) and
 /// one per component the API reports (<c>database</c>, <c>database-circuit-breaker</c>, ...): healthy and degraded
-/// are up, unhealthy is down, unknown is not an observation. Keeps the last report for the recovery decision.
+/// are up, unhealthy is down, unknown is not an observation. The report goes with them, for the recovery decision.
 /// </summary>
 internal sealed class ApiStatusCheck(
     Uri url,
@@ -80,10 +86,7 @@ internal sealed class ApiStatusCheck(
 {
     public const string CheckName = "api-status";
 
-    /// <summary>The last report read, or null when the last call failed (the API is unreachable: no recovery then).</summary>
-    public ApiStatusReport? LastReport { get; private set; }
-
-    public override async Task<IReadOnlyList<Observation>> RunAsync(HttpClient client, TimeProvider time, CancellationToken cancellationToken)
+    public override async Task<CheckResult> RunAsync(HttpClient client, TimeProvider time, CancellationToken cancellationToken)
     {
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bounded.CancelAfter(Timeout);
@@ -101,13 +104,11 @@ internal sealed class ApiStatusCheck(
             var now = time.GetUtcNow();
             if (!response.IsSuccessStatusCode)
             {
-                LastReport = null;
-                return [new Observation(CheckName, now, false, latency, $"answered {(int)response.StatusCode}")];
+                return new CheckResult([new Observation(CheckName, now, false, latency, $"answered {(int)response.StatusCode}")]);
             }
 
-            var body = await response.Content.ReadFromJsonAsync<JsonElement>(bounded.Token);
+            var body = await response.Content.ReadFromJsonAsync(ChecksJson.Default.JsonElement, bounded.Token);
             var report = ApiStatusReport.Parse(body);
-            LastReport = report;
             List<Observation> observations = [new Observation(CheckName, now, true, latency, null)];
             foreach (var component in report.Components.Where(c => c.Status != "unknown"))
             {
@@ -115,12 +116,12 @@ internal sealed class ApiStatusCheck(
                 observations.Add(new Observation(component.Name, now, up, component.LatencyMs, up ? null : Truncate(component.Error ?? component.Status)));
             }
 
-            return observations;
+            return new CheckResult(observations, report);
         }
         catch (Exception exception) when (exception is HttpRequestException or JsonException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            LastReport = null;
-            return [new Observation(CheckName, time.GetUtcNow(), false, null, Describe(exception, bounded.IsCancellationRequested, Timeout))];
+            // No report: the API did not answer, so there is no recovery to ask it for.
+            return new CheckResult([new Observation(CheckName, time.GetUtcNow(), false, null, Describe(exception, bounded.IsCancellationRequested, Timeout))]);
         }
     }
 
@@ -154,7 +155,7 @@ internal sealed class DiskCheck(string path, double minFreePercent, TimeSpan int
 {
     public const string CheckName = "disk";
 
-    public override Task<IReadOnlyList<Observation>> RunAsync(HttpClient client, TimeProvider time, CancellationToken cancellationToken)
+    public override Task<CheckResult> RunAsync(HttpClient client, TimeProvider time, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
         Observation observation;
@@ -172,7 +173,7 @@ internal sealed class DiskCheck(string path, double minFreePercent, TimeSpan int
             observation = new Observation(CheckName, time.GetUtcNow(), false, null, exception.GetType().Name);
         }
 
-        return Task.FromResult<IReadOnlyList<Observation>>([observation]);
+        return Task.FromResult(new CheckResult([observation]));
     }
 
     private static string ExistingAncestor(string path)

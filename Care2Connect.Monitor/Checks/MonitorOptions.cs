@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using System.ComponentModel.DataAnnotations;
 
 namespace Care2Connect.Monitor.Checks;
@@ -24,14 +25,14 @@ internal sealed class MonitorOptions
     public int MaxConcurrentProbes { get; set; } = 4;
 
     /// <summary>Interval of the API checks (liveness, readiness, detailed status) and of extra checks.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.100", "1.00:00:00")]
+    [TimeSpanRange("00:00:00.100", "1.00:00:00")]
     public TimeSpan DefaultInterval { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>Interval of the tunnel and public-site checks: the way in from the internet is watched more closely.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.100", "1.00:00:00")]
+    [TimeSpanRange("00:00:00.100", "1.00:00:00")]
     public TimeSpan EdgeInterval { get; set; } = TimeSpan.FromSeconds(30);
 
-    [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
+    [TimeSpanRange("00:00:00.100", "00:05:00")]
     public TimeSpan DefaultTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>The admin key, for the API's detailed status and recovery, and for this Monitor's own admin endpoint.</summary>
@@ -50,7 +51,7 @@ internal sealed class MonitorOptions
     /// <summary>Receives a GET every <see cref="HeartbeatInterval"/>, so something outside notices when the Monitor is gone.</summary>
     public Uri? HeartbeatUrl { get; set; }
 
-    [Range(typeof(TimeSpan), "00:00:00.100", "1.00:00:00")]
+    [TimeSpanRange("00:00:00.100", "1.00:00:00")]
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(60);
 
     public Dictionary<string, CheckOptions> Checks { get; } = new(StringComparer.OrdinalIgnoreCase);
@@ -79,17 +80,25 @@ internal sealed class MonitorRecoveryOptions
     public bool Enabled { get; set; } = true;
 
     /// <summary>Minimum time between two recovery requests of this Monitor (the API keeps its own cooldown too).</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    [TimeSpanRange("00:00:00", "1.00:00:00")]
     public TimeSpan Cooldown { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>A component needing recovery this many times within <see cref="FlappingWindow"/> is flapping.</summary>
     [Range(1, 100)]
     public int FlappingThreshold { get; set; } = 3;
 
-    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
+    [TimeSpanRange("00:00:01", "7.00:00:00")]
     public TimeSpan FlappingWindow { get; set; } = TimeSpan.FromMinutes(30);
 
     /// <summary>How long a recovery request may take (the API probes and acts before it answers).</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    [TimeSpanRange("00:00:01", "00:10:00")]
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(90);
 }
+
+/// <summary><see cref="MonitorOptions"/>'s data annotations, checked by code generated at build time instead of by reflection, so the Monitor compiles ahead of time.</summary>
+[OptionsValidator]
+internal sealed partial class MonitorOptionsValidator : IValidateOptions<MonitorOptions>;
+
+/// <summary><see cref="MonitorRecoveryOptions"/>'s data annotations, checked by code generated at build time instead of by reflection, so the Monitor compiles ahead of time.</summary>
+[OptionsValidator]
+internal sealed partial class MonitorRecoveryOptionsValidator : IValidateOptions<MonitorRecoveryOptions>;

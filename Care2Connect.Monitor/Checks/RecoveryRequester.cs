@@ -1,5 +1,5 @@
-using System.Net;
 using System.Net.Http.Json;
+using Care2Connect.Contracts;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 
@@ -127,14 +127,14 @@ internal sealed class RecoveryRequester(
         bounded.CancelAfter(options.Value.RequestTimeout);
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(catalog.ApiBase!, "/health/recover"))
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(catalog.ApiBase!, RecoverReply.Path))
             {
-                Content = JsonContent.Create(new { reason, components }),
+                Content = JsonContent.Create(new RecoverRequest(reason, components), ChecksJson.Default.RecoverRequest),
             };
             request.Headers.Add("X-Api-Key", monitor.Value.AdminKey ?? string.Empty);
-            request.Headers.Add("X-Recovery-Trigger", "monitor");
+            request.Headers.Add(RecoverReply.TriggerHeader, "monitor");
             using var response = await clients.CreateClient(ClientName).SendAsync(request, bounded.Token);
-            record = await ReadAsync(response, components, reason, now, bounded.Token);
+            record = Record(await RecoverReply.ReadAsync(response, bounded.Token), components, reason, now);
         }
         catch (Exception exception) when (exception is HttpRequestException or JsonException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
@@ -168,30 +168,10 @@ internal sealed class RecoveryRequester(
         }
     }
 
-    private static async Task<RecoveryRequestRecord> ReadAsync(HttpResponseMessage response, List<string> components, string reason, DateTimeOffset now, CancellationToken cancellationToken)
+    private static RecoveryRequestRecord Record(RecoverReply reply, List<string> components, string reason, DateTimeOffset now) => reply.Kind switch
     {
-        var status = (int)response.StatusCode;
-        if (response.StatusCode == HttpStatusCode.TooManyRequests)
-        {
-            var retryAfter = response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(60);
-            return new RecoveryRequestRecord(now, components, reason, status, "cooldown", retryAfter, null, "the API is cooling down");
-        }
-
-        if (!response.IsSuccessStatusCode)
-        {
-            return new RecoveryRequestRecord(now, components, reason, status, "error", null, null, $"answered {status}");
-        }
-
-        var body = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
-        var attempt = body.GetProperty("attempt");
-        return new RecoveryRequestRecord(
-            now,
-            components,
-            reason,
-            status,
-            attempt.GetProperty("outcome").GetString() ?? "error",
-            null,
-            attempt.GetProperty("id").GetGuid(),
-            attempt.GetProperty("summary").GetString());
-    }
+        RecoverReplyKind.CoolingDown => new(now, components, reason, reply.StatusCode, "cooldown", reply.RetryAfter ?? TimeSpan.FromSeconds(60), null, "the API is cooling down"),
+        RecoverReplyKind.Attempted => new(now, components, reason, reply.StatusCode, reply.Outcome ?? "error", null, reply.AttemptId, reply.Summary),
+        _ => new(now, components, reason, reply.StatusCode, "error", null, null, $"answered {reply.StatusCode}"),
+    };
 }

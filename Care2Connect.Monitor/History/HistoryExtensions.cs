@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Care2Connect.Monitor.Checks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -12,7 +13,8 @@ internal static class HistoryExtensions
     /// </summary>
     public static IHostApplicationBuilder AddMonitorHistory(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<HistoryOptions>().BindConfiguration(HistoryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<HistoryOptions>().BindConfiguration(HistoryOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<HistoryOptions>, HistoryOptionsValidator>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<HistoryStore>();
         builder.Services.AddSingleton<IMonitorSink>(services => services.GetRequiredService<HistoryStore>());

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using System.ComponentModel.DataAnnotations;
 
 namespace Care2Connect.Monitor.History;
@@ -16,10 +17,10 @@ internal sealed class HistoryOptions : IValidatableObject
     public string DatabasePath { get; set; } = DefaultDatabasePath();
 
     /// <summary>Rows older than this are deleted (each component's latest transition is kept: it is its current state).</summary>
-    [Range(typeof(TimeSpan), "01:00:00", "3650.00:00:00")]
+    [TimeSpanRange("01:00:00", "3650.00:00:00")]
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(30);
 
-    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    [TimeSpanRange("00:00:01", "1.00:00:00")]
     public TimeSpan PruneInterval { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>Observations waiting to be written; beyond this the oldest is dropped so checks never wait on the disk.</summary>
@@ -49,3 +50,7 @@ internal sealed class HistoryOptions : IValidatableObject
         return Path.Combine(data, "care2connect", "monitor", "monitor.db");
     }
 }
+
+/// <summary><see cref="HistoryOptions"/>'s data annotations, checked by code generated at build time instead of by reflection, so the Monitor compiles ahead of time.</summary>
+[OptionsValidator]
+internal sealed partial class HistoryOptionsValidator : IValidateOptions<HistoryOptions>;

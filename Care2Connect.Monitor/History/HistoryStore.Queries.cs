@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Care2Connect.Monitor.Checks;
 using Microsoft.Data.Sqlite;
 
 namespace Care2Connect.Monitor.History;
@@ -150,7 +149,7 @@ internal sealed partial class HistoryStore
         {
             requests.Add(new RecoveryRequestRecord(
                 At(reader, 0),
-                JsonSerializer.Deserialize<string[]>(reader.GetString(1)) ?? [],
+                JsonSerializer.Deserialize(reader.GetString(1), HistoryJson.Default.StringArray) ?? [],
                 reader.GetString(2),
                 reader.IsDBNull(3) ? null : reader.GetInt32(3),
                 reader.GetString(4),

@@ -208,7 +208,7 @@ internal sealed partial class HistoryStore : IMonitorSink, IStateHistory, IDispo
                     VALUES ($at, $components, $reason, $status, $outcome, $retryAfter, $attempt, $summary)
                     """;
                 parameters.AddWithValue("$at", request.At.ToUnixTimeMilliseconds());
-                parameters.AddWithValue("$components", JsonSerializer.Serialize(request.Components));
+                parameters.AddWithValue("$components", JsonSerializer.Serialize(request.Components, HistoryJson.Default.IReadOnlyListString));
                 parameters.AddWithValue("$reason", request.Reason);
                 parameters.AddWithValue("$status", (object?)request.StatusCode ?? DBNull.Value);
                 parameters.AddWithValue("$outcome", request.Outcome);

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Care2Connect.Monitor.Checks;
 using Care2Connect.Monitor.History;
 
 namespace Care2Connect.Monitor.Status;

@@ -1,4 +1,3 @@
-using Care2Connect.Monitor.Checks;
 using Care2Connect.Monitor.History;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -6,7 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 namespace Care2Connect.Monitor.Status;
 
 /// <summary>A component as <c>GET /api/status</c> shows it. <c>lastError</c> is the engine's short summary, never raw exception text.</summary>
-internal sealed record ComponentStatus(
+internal sealed record ComponentStatusResponse(
     string Name,
     string Check,
     ComponentState State,
@@ -33,7 +32,7 @@ internal sealed record StatusResponse(
     Fault Fault,
     MaintenanceStatus Maintenance,
     DateTimeOffset CheckedAt,
-    IReadOnlyList<ComponentStatus> Components,
+    IReadOnlyList<ComponentStatusResponse> Components,
     IReadOnlyList<Transition> Transitions,
     IReadOnlyList<RecoveryRequestStatus> RecoveryRequests);
 
@@ -57,9 +56,9 @@ internal static class StatusPage
                 return await next(context);
             });
 
-        status.MapGet("/api/status", GetStatusAsync).WithName("GetStatus");
-        status.MapGet("/", GetPageAsync).WithName("GetStatusPage");
-        status.MapGet(StatusHtml.StylesheetPath, GetStylesheet).WithName("GetStatusStylesheet");
+        status.MapGet("/api/status", GetStatusAsync).WithName("GetStatus").WithSummary("Every component's state, the fault, maintenance, uptime and recent history, as JSON.");
+        status.MapGet("/", GetPageAsync).WithName("GetStatusPage").WithSummary("The status page (server-rendered HTML, no script).");
+        status.MapGet(StatusHtml.StylesheetPath, GetStylesheet).WithName("GetStatusStylesheet").WithSummary("The status page's stylesheet.");
         return endpoints;
     }
 
@@ -76,7 +75,7 @@ internal static class StatusPage
             report.Fault,
             report.Maintenance,
             report.CheckedAt,
-            [.. report.Components.Select(component => new ComponentStatus(
+            [.. report.Components.Select(component => new ComponentStatusResponse(
                 component.Live.Name,
                 component.Live.Check,
                 component.Live.State,

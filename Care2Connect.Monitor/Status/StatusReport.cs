@@ -1,4 +1,3 @@
-using Care2Connect.Monitor.Checks;
 using Care2Connect.Monitor.History;
 
 namespace Care2Connect.Monitor.Status;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using Care2Connect.Api.Data.Resilience;
 using Care2Connect.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -30,7 +29,7 @@ public sealed class HeldConnectionTests(TestPostgresServer server, ITestOutputHe
         await using var proxy = new HoldingTcpProxy(server.Port);
         await using var api = Api(proxy, pooling: false);
         using var client = await api.CreateReadyClientAsync();
-        var id = await CreateAsync(client, "held login");
+        var id = await client.CreateTicketAsync("held login");
 
         var (response, elapsed) = await ReadDuringRestartAsync(client, proxy, id);
 
@@ -49,7 +48,7 @@ public sealed class HeldConnectionTests(TestPostgresServer server, ITestOutputHe
         await using var proxy = new HoldingTcpProxy(server.Port);
         await using var api = Api(proxy, pooling: true);
         using var client = await api.CreateReadyClientAsync();
-        var id = await CreateAsync(client, "held command");
+        var id = await client.CreateTicketAsync("held command");
         using (var warm = await client.GetAsync($"/api/tickets/{id}"))
         {
             Assert.Equal(HttpStatusCode.OK, warm.StatusCode);
@@ -138,12 +137,5 @@ public sealed class HeldConnectionTests(TestPostgresServer server, ITestOutputHe
 
         var response = await read.WaitAsync(TimeSpan.FromSeconds(60));
         return (response, clock.Elapsed);
-    }
-
-    private static async Task<Guid> CreateAsync(HttpClient client, string name)
-    {
-        using var response = await client.PostAsJsonAsync("/api/tickets", new { displayName = name, contactType = "NONE" });
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
     }
 }

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text.Json;
+using Care2Connect.Api.Data.Entities;
 using Care2Connect.Api.Recovery;
 using Care2Connect.Api.SpeechIntelligence;
-using Care2Connect.Api.Tickets;
 using Care2Connect.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Care2Connect.Monitor.Checks;
+using Care2Connect.Monitor;
 using Care2Connect.Monitor.History;
 using Care2Connect.Monitor.Status;
 using Care2Connect.Tests.Infrastructure;

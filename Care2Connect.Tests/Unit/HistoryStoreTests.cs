@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.ComponentModel.DataAnnotations;
-using Care2Connect.Monitor.Checks;
+using Care2Connect.Monitor;
 using Care2Connect.Monitor.History;
 using Care2Connect.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Care2Connect.Monitor;
 using Care2Connect.Monitor.Checks;
 using Care2Connect.Monitor.Probing;
 using Microsoft.Extensions.Configuration;
@@ -263,8 +264,8 @@ public sealed class MonitorSmallPartsTests
         var roomy = await new DiskCheck(Path.GetTempPath(), 0, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), 3, 2).RunAsync(client, time, default);
         var impossible = await new DiskCheck(Path.GetTempPath(), 100.0, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), 3, 2).RunAsync(client, time, default);
 
-        Assert.True(Assert.Single(roomy).Success);
-        var failed = Assert.Single(impossible);
+        Assert.True(Assert.Single(roomy.Observations).Success);
+        var failed = Assert.Single(impossible.Observations);
         Assert.False(failed.Success);
         Assert.EndsWith("below 100 %", failed.Error, StringComparison.Ordinal);
     }

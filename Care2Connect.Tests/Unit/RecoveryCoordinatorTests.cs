@@ -62,7 +62,10 @@ public sealed class RecoveryCoordinatorTests : IDisposable
         services.AddSingleton<IRecoverableComponent>(_jobs);
         services.AddSingleton<IRecoverableComponent>(_payments);
         services.AddSingleton<ComponentRegistry>();
-        services.AddSingleton<RecoveryStore>();
+        services.AddSingleton<ResilientDatabase>();
+        services.AddSingleton<RecoveryDatabase>();
+        services.AddSingleton<RecoveryHistory>();
+        services.AddSingleton<RecoveryCooldown>();
         services.AddSingleton<RecoveryMetrics>();
         services.AddSingleton<RecoveryCoordinator>();
         _services = services.BuildServiceProvider();
@@ -153,7 +156,7 @@ public sealed class RecoveryCoordinatorTests : IDisposable
         _database.Status = ComponentStatus.Unhealthy;
         var acted = Completed(await Coordinator.RunAsync(Admin("now it broke"), CancellationToken.None));
         Assert.Equal(1, _database.Recoveries);
-        Assert.Equal(acted.Id, _services.GetRequiredService<RecoveryStore>().Summary.LastAttempt!.Id);
+        Assert.Equal(acted.Id, _services.GetRequiredService<RecoveryHistory>().LastAttempt!.Id);
     }
 
     [Fact]
@@ -193,7 +196,7 @@ public sealed class RecoveryCoordinatorTests : IDisposable
         Assert.Equal("skip: no local action", plan.Components.Single(c => c.Component == "payments").Plan);
         Assert.Equal("skip: not unhealthy", plan.Components.Single(c => c.Component == "jobs").Plan);
         Assert.Equal(0, _database.Recoveries);
-        Assert.Null(_services.GetRequiredService<RecoveryStore>().Summary.LastAttempt);
+        Assert.Null(_services.GetRequiredService<RecoveryHistory>().LastAttempt);
         Completed(await Coordinator.RunAsync(Admin("real"), CancellationToken.None)); // and no cooldown either
     }
 
@@ -204,7 +207,8 @@ public sealed class RecoveryCoordinatorTests : IDisposable
         var checker = new ComponentChecker(
             _services.GetRequiredService<ComponentRegistry>(),
             Coordinator,
-            _services.GetRequiredService<RecoveryStore>(),
+            _services.GetRequiredService<RecoveryHistory>(),
+            _services.GetRequiredService<RecoveryCooldown>(),
             options,
             _time,
             NullLogger<ComponentChecker>.Instance);
@@ -212,14 +216,14 @@ public sealed class RecoveryCoordinatorTests : IDisposable
 
         await checker.CheckOnceAsync(CancellationToken.None);
         Assert.Equal(0, _jobs.Recoveries);
-        Assert.Null(_services.GetRequiredService<RecoveryStore>().Summary.LastAttempt);
+        Assert.Null(_services.GetRequiredService<RecoveryHistory>().LastAttempt);
 
         _database.Status = ComponentStatus.Unhealthy;
         _database.OnRecover = component => component.Status = ComponentStatus.Healthy;
         await checker.CheckOnceAsync(CancellationToken.None);
         Assert.Equal(1, _database.Recoveries);
         Assert.Equal(0, _jobs.Recoveries);
-        var attempt = _services.GetRequiredService<RecoveryStore>().Summary.LastAttempt!;
+        var attempt = _services.GetRequiredService<RecoveryHistory>().LastAttempt!;
         Assert.Equal(RecoveryTrigger.Auto, attempt.Trigger);
         Assert.Equal(["database"], attempt.Components.Select(c => c.Component));
 

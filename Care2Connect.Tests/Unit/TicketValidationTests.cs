@@ -1,3 +1,4 @@
+using Care2Connect.Api.Data.Entities;
 using Care2Connect.Api.Tickets;
 
 namespace Care2Connect.Tests.Unit;

@@ -22,7 +22,7 @@ namespace Care2Connect.Api.Data.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
-            modelBuilder.Entity("Care2Connect.Api.Data.Idempotency.IdempotencyRecord", b =>
+            modelBuilder.Entity("Care2Connect.Api.Data.Entities.IdempotencyRecord", b =>
                 {
                     b.Property<string>("Key")
                         .HasMaxLength(200)
@@ -70,7 +70,7 @@ namespace Care2Connect.Api.Data.Migrations
                     b.ToTable("idempotency_keys", (string)null);
                 });
 
-            modelBuilder.Entity("Care2Connect.Api.Recovery.RecoveryAttemptRecord", b =>
+            modelBuilder.Entity("Care2Connect.Api.Data.Entities.RecoveryAttemptRecord", b =>
                 {
                     b.Property<Guid>("Id")
                         .HasColumnType("uuid")
@@ -128,7 +128,7 @@ namespace Care2Connect.Api.Data.Migrations
                     b.ToTable("recovery_attempts", (string)null);
                 });
 
-            modelBuilder.Entity("Care2Connect.Api.Recovery.RecoveryComponentRecord", b =>
+            modelBuilder.Entity("Care2Connect.Api.Data.Entities.RecoveryComponentRecord", b =>
                 {
                     b.Property<Guid>("AttemptId")
                         .HasColumnType("uuid")
@@ -205,7 +205,7 @@ namespace Care2Connect.Api.Data.Migrations
                     b.ToTable("recovery_component_results", (string)null);
                 });
 
-            modelBuilder.Entity("Care2Connect.Api.Recovery.RecoveryCooldownRecord", b =>
+            modelBuilder.Entity("Care2Connect.Api.Data.Entities.RecoveryCooldownRecord", b =>
                 {
                     b.Property<int>("Id")
                         .HasColumnType("integer")
@@ -230,7 +230,7 @@ namespace Care2Connect.Api.Data.Migrations
                         });
                 });
 
-            modelBuilder.Entity("Care2Connect.Api.Tickets.Ticket", b =>
+            modelBuilder.Entity("Care2Connect.Api.Data.Entities.Ticket", b =>
                 {
                     b.Property<Guid>("Id")
                         .HasColumnType("uuid")
@@ -284,7 +284,7 @@ namespace Care2Connect.Api.Data.Migrations
                     b.ToTable("tickets", (string)null);
                 });
 
-            modelBuilder.Entity("Care2Connect.Api.Tickets.TranscriptionSession", b =>
+            modelBuilder.Entity("Care2Connect.Api.Data.Entities.TranscriptionSession", b =>
                 {
                     b.Property<Guid>("Id")
                         .HasColumnType("uuid")
@@ -335,24 +335,24 @@ namespace Care2Connect.Api.Data.Migrations
                     b.ToTable("transcription_sessions", (string)null);
                 });
 
-            modelBuilder.Entity("Care2Connect.Api.Recovery.RecoveryComponentRecord", b =>
+            modelBuilder.Entity("Care2Connect.Api.Data.Entities.RecoveryComponentRecord", b =>
                 {
-                    b.HasOne("Care2Connect.Api.Recovery.RecoveryAttemptRecord", null)
+                    b.HasOne("Care2Connect.Api.Data.Entities.RecoveryAttemptRecord", null)
                         .WithMany("Components")
                         .HasForeignKey("AttemptId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Care2Connect.Api.Tickets.TranscriptionSession", b =>
+            modelBuilder.Entity("Care2Connect.Api.Data.Entities.TranscriptionSession", b =>
                 {
-                    b.HasOne("Care2Connect.Api.Tickets.Ticket", null)
+                    b.HasOne("Care2Connect.Api.Data.Entities.Ticket", null)
                         .WithMany()
                         .HasForeignKey("TicketId")
                         .OnDelete(DeleteBehavior.Cascade);
                 });
 
-            modelBuilder.Entity("Care2Connect.Api.Recovery.RecoveryAttemptRecord", b =>
+            modelBuilder.Entity("Care2Connect.Api.Data.Entities.RecoveryAttemptRecord", b =>
                 {
                     b.Navigation("Components");
                 });

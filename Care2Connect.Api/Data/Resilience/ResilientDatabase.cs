@@ -1,4 +1,6 @@
+using System.Data.Common;
 using System.Diagnostics;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Care2Connect.Api.Data.Resilience;
@@ -50,48 +52,48 @@ internal sealed class ResilientDatabase(
 
         for (var retry = 0; ; retry++)
         {
-            TimeSpan retryDelay = default;
-            await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<CareDbContext>();
-            db.LastFailure = DatabaseFailureEvidence.None;
-            try
+            TimeSpan retryDelay;
+            await using (var scope = scopes.CreateAsyncScope())
             {
-                var result = await work(db, cancellationToken);
-                breaker.OnSuccess(permit);
-                metrics.Operation(operation, "success", time.GetElapsedTime(started));
-                return result;
-            }
-            catch (Exception exception)
-            {
-                var kind = DatabaseFailureClassifier.Classify(exception, db.LastFailure, cancellationToken);
-                var retryable = DatabaseFailureClassifier.ShouldRetry(kind, safety);
-                if (retryable && retry < settings.MaxRetries)
+                var db = scope.ServiceProvider.GetRequiredService<CareDbContext>();
+                db.LastFailure = DatabaseFailureEvidence.None;
+                try
                 {
-                    var delay = RetryBackoff.Delay(retry, settings.BaseDelay, settings.JitterRatio, Random.Shared.NextDouble());
-                    Log.RetryingUnitOfWork(logger, operation, retry + 1, settings.MaxRetries, delay, kind, exception.GetType().Name);
+                    var result = await work(db, cancellationToken);
+                    breaker.OnSuccess(permit);
+                    metrics.Operation(operation, "success", time.GetElapsedTime(started));
+                    return result;
+                }
+                catch (Exception exception)
+                {
+                    var kind = DatabaseFailureClassifier.Classify(exception, db.LastFailure, cancellationToken);
+                    var retryable = DatabaseFailureClassifier.ShouldRetry(kind, safety);
+                    if (!retryable || retry >= settings.MaxRetries)
+                    {
+                        var failure = Fail(operation, kind, retryable, exception, retry, permit, started, settings, activity);
+                        if (ReferenceEquals(failure, exception))
+                        {
+                            throw;
+                        }
+
+                        throw failure;
+                    }
+
+                    retryDelay = RetryBackoff.Delay(retry, settings.BaseDelay, settings.JitterRatio, Random.Shared.NextDouble());
+                    Log.RetryingUnitOfWork(logger, operation, retry + 1, settings.MaxRetries, retryDelay, kind, exception.GetType().Name);
                     metrics.Retry(operation);
                     activity?.AddEvent(new ActivityEvent("db.retry", tags: new ActivityTagsCollection
                     {
                         ["care2connect.db.operation"] = operation,
                         ["retry"] = retry + 1,
-                        ["delay_ms"] = delay.TotalMilliseconds,
+                        ["delay_ms"] = retryDelay.TotalMilliseconds,
                         ["care2connect.db.failure"] = kind.ToString(),
                     }));
-                    retryDelay = delay;
-                }
-                else
-                {
-                    var failure = Fail(operation, kind, retryable, exception, retry, permit, started, settings, activity);
-                    if (ReferenceEquals(failure, exception))
-                    {
-                        throw;
-                    }
-
-                    throw failure;
                 }
             }
 
-            // Reached only when the attempt failed transiently and a retry is left.
+            // Reached only when the attempt failed transiently and a retry is left. The attempt's scope is gone by now:
+            // its DbContext (and any connection it still held) goes back to the pool instead of waiting out the backoff.
             try
             {
                 await Task.Delay(retryDelay, time, cancellationToken);
@@ -101,6 +103,53 @@ internal sealed class ResilientDatabase(
                 breaker.OnNeutral(permit);
                 throw;
             }
+        }
+    }
+
+    /// <summary>
+    /// The bounded one-shot path: one attempt on a fresh <see cref="CareDbContext"/>, outside the breaker and the
+    /// retries, the whole of it (connect included) and each command bounded by <paramref name="timeout"/>. For those who
+    /// must see a failure rather than have it retried away or refused by an open breaker: readiness and recovery probes,
+    /// and the recovery service's history and cooldown, which are needed exactly when the database may be down.
+    /// Failures to reach or use the database come back as a result; a cancellation of <paramref name="cancellationToken"/>
+    /// and any other exception are thrown.
+    /// </summary>
+    public async Task<DatabaseAttempt<T>> TryOnceAsync<T>(
+        Func<CareDbContext, CancellationToken, Task<T>> work,
+        TimeSpan timeout,
+        CancellationToken cancellationToken)
+    {
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(timeout);
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<CareDbContext>();
+            db.Database.SetCommandTimeout(timeout);
+            return new(true, await work(db, bounded.Token), null, TimedOut: false);
+        }
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested
+            && exception is DbException or DbUpdateException or OperationCanceledException or InvalidOperationException or TimeoutException)
+        {
+            return new(false, default, exception, bounded.IsCancellationRequested);
+        }
+    }
+
+    /// <summary>
+    /// Skips the rest of the break and runs the half-open trial at once: <c>SELECT 1</c> through the breaker, whose
+    /// outcome closes it when the database answers and opens it again when it does not. The breaker component's
+    /// recovery action and the dashboard's "Reset circuit breaker" are this one trial.
+    /// </summary>
+    public async Task RunBreakerTrialAsync(CancellationToken cancellationToken)
+    {
+        breaker.RequestHalfOpenTrial();
+        try
+        {
+            await ExecuteAsync("recovery.breaker_trial", UnitOfWorkSafety.ReadOnly, (db, ct) => db.Database.ExecuteSqlRawAsync("SELECT 1", ct), cancellationToken);
+        }
+        catch (DatabaseUnavailableException)
+        {
+            // The trial failed and the breaker is open again: whoever asked reads the breaker's state.
         }
     }
 
@@ -149,3 +198,10 @@ internal sealed class ResilientDatabase(
     private TimeSpan RetryAfter(DatabaseResilienceOptions settings) =>
         breaker.Snapshot.TimeUntilHalfOpen is { } untilHalfOpen && untilHalfOpen > TimeSpan.Zero ? untilHalfOpen : settings.UnavailableRetryAfter;
 }
+
+/// <summary>What one bounded attempt (<see cref="ResilientDatabase.TryOnceAsync{T}"/>) ended in.</summary>
+/// <param name="Succeeded">Whether the work ran to its end.</param>
+/// <param name="Value">What the work returned, when it succeeded.</param>
+/// <param name="Failure">Why it did not.</param>
+/// <param name="TimedOut">Whether the bound ran out (then <paramref name="Failure"/> is whatever that interrupted).</param>
+internal readonly record struct DatabaseAttempt<T>(bool Succeeded, T? Value, Exception? Failure, bool TimedOut);

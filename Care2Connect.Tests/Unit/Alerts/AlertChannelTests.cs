@@ -1,5 +1,5 @@
 using OpenTelemetry.Trace;
-using Care2Connect.Monitor.Checks;
+using Care2Connect.Monitor;
 using Care2Connect.Tests.Infrastructure;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;

@@ -1,5 +1,5 @@
+using Care2Connect.Monitor;
 using Care2Connect.Monitor.Alerts;
-using Care2Connect.Monitor.Checks;
 using Care2Connect.Tests.Infrastructure;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
+using Care2Connect.Monitor;
 using Care2Connect.Monitor.Alerts;
-using Care2Connect.Monitor.Checks;
 using Care2Connect.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
+using Care2Connect.Monitor;
 using Care2Connect.Monitor.Alerts;
-using Care2Connect.Monitor.Checks;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;

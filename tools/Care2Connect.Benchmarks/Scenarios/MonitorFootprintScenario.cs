@@ -1,14 +1,15 @@
 using System.Globalization;
 using System.Text;
+using Care2Connect.AppHost.BuiltProjects;
 using Care2Connect.Benchmarks.Infrastructure;
 
 namespace Care2Connect.Benchmarks.Scenarios;
 
 /// <summary>
-/// The Monitor's resident memory and CPU while it checks its components, under several runtime settings (garbage
-/// collector, heap limit, tiered compilation) at its default intervals, and for the first and the shipped settings
-/// also with every check every second; each on its own boot of the full system, the settings given to the Monitor's
-/// process as <c>DOTNET_*</c> environment variables (which take precedence over its runtimeconfig.json). Read from
+/// The Monitor's resident memory and CPU while it checks its components, compiled ahead of time (what a Release
+/// AppHost runs) and JIT-compiled from its build output with the runtime settings its csproj ships (before issue 13's
+/// native AOT), at its default intervals and with every check every second; each on its own boot of the full system,
+/// alternating. Read from
 /// <c>/proc</c>: <c>VmRSS</c> sampled every second, CPU as the growth of <c>utime + stime</c> over the window, the GC
 /// actually running from the process's thread names. The API's app process is sampled alongside for scale.
 /// </summary>
@@ -20,31 +21,26 @@ internal sealed class MonitorFootprintScenario(BenchmarkOptions options)
 
     private static readonly Dictionary<string, string> Fast = new() { ["Monitor__DefaultInterval"] = "00:00:01", ["Monitor__EdgeInterval"] = "00:00:01" };
 
-    /// <summary>What the Monitor ran with before issue 13: the Web SDK's server GC, background GC, tiered PGO.</summary>
-    private static readonly Dictionary<string, string> Before = new() { ["DOTNET_gcServer"] = "1", ["DOTNET_gcConcurrent"] = "1", ["DOTNET_TieredPGO"] = "1" };
-
     /// <summary>What Care2Connect.Monitor.csproj sets since: workstation, non-concurrent GC, no tiered PGO.</summary>
     private static readonly Dictionary<string, string> Shipped = new() { ["DOTNET_gcServer"] = "0", ["DOTNET_gcConcurrent"] = "0", ["DOTNET_TieredPGO"] = "0" };
 
     public async Task<string> RunAsync()
     {
-        var variants = new (string Settings, Dictionary<string, string> Runtime, string Intervals, Dictionary<string, string> Checks)[]
+        // JIT: the build output, as before issue 13's native AOT (AppHost:RunBuildOutput; the API then runs from its
+        // build output too). AOT: what a Release AppHost runs. Alternating, default intervals then fast ones.
+        string[] jit = [$"{BuiltProjectExtensions.RunBuildOutputKey}=true"];
+        var variants = new (string Settings, string[] AppHost, Dictionary<string, string> Runtime, string Intervals, Dictionary<string, string> Checks)[]
         {
-            ("before: server GC, background GC, TieredPGO on", Before, "default", []),
-            ("workstation GC, background GC, TieredPGO on", With(Before, ("DOTNET_gcServer", "0")), "default", []),
-            ("workstation GC, non-concurrent, TieredPGO on", With(Before, ("DOTNET_gcServer", "0"), ("DOTNET_gcConcurrent", "0")), "default", []),
-            ("shipped: workstation GC, non-concurrent, TieredPGO off", Shipped, "default", []),
-            ("shipped + GCHeapHardLimit 32 MiB", With(Shipped, ("DOTNET_GCHeapHardLimit", "0x2000000")), "default", []),
-            ("shipped + GCgen0size 1 MiB", With(Shipped, ("DOTNET_GCgen0size", "0x100000")), "default", []),
-            ("shipped + TieredCompilation off", With(Shipped, ("DOTNET_TieredCompilation", "0")), "default", []),
-            ("before: server GC, background GC, TieredPGO on", Before, "fast", Fast),
-            ("shipped: workstation GC, non-concurrent, TieredPGO off", Shipped, "fast", Fast),
+            ("JIT: build output, workstation GC, non-concurrent, TieredPGO off", jit, Shipped, "default", []),
+            ("native AOT (Release)", [], [], "default", []),
+            ("native AOT (Release)", [], [], "fast", Fast),
+            ("JIT: build output, workstation GC, non-concurrent, TieredPGO off", jit, Shipped, "fast", Fast),
         };
         var rows = new List<string[]>();
-        foreach (var (settings, runtime, intervals, checks) in variants)
+        foreach (var (settings, appHost, runtime, intervals, checks) in variants)
         {
             Progress.Say($"Monitor footprint: booting ({settings}; {intervals} intervals) ...");
-            await using var system = await BenchSystem.StartAsync(SystemShape.Full, new BootSettings { Monitor = With(runtime, [.. checks.Select(c => (c.Key, c.Value))]) });
+            await using var system = await BenchSystem.StartAsync(SystemShape.Full, new BootSettings { AppHost = appHost, Monitor = With(runtime, [.. checks.Select(c => (c.Key, c.Value))]) });
             await system.WaitAllHealthyAsync();
             await Task.Delay(WarmUp);
             var monitor = system.AppPid("monitor", "Care2Connect.Monitor");
@@ -59,7 +55,7 @@ internal sealed class MonitorFootprintScenario(BenchmarkOptions options)
         var report = new StringBuilder();
         report.AppendLine("### Monitor footprint");
         report.AppendLine();
-        report.AppendLine(CultureInfo.InvariantCulture, $"Full system, one boot per row pair, {WarmUp.TotalSeconds:0} s after every resource is healthy, then {options.MonitorWindow.TotalSeconds:0} s sampled: `VmRSS` of `/proc/<pid>/status` every {SampleEvery.TotalSeconds:0} s, CPU = growth of `utime + stime` (`/proc/<pid>/stat`, {ProcFs.ClockTicksPerSecond} ticks/s) over the window, as % of one core. The Monitor's runtime settings are `DOTNET_*` environment variables on its process (they take precedence over its runtimeconfig.json); the GC in the Process column is read from its thread names. *Default* intervals: API checks every 60 s, tunnel and public site every 30 s; *fast*: every check every 1 s. The Monitor checks the API (`/alive`, `/health`, `/health/status`), the simulated tunnel (`/ready`), the public site through it, and the disk; no webhooks configured; with the dashboard off its telemetry export finds no collector.");
+        report.AppendLine(CultureInfo.InvariantCulture, $"Full system, one boot per row pair, {WarmUp.TotalSeconds:0} s after every resource is healthy, then {options.MonitorWindow.TotalSeconds:0} s sampled: `VmRSS` of `/proc/<pid>/status` every {SampleEvery.TotalSeconds:0} s, CPU = growth of `utime + stime` (`/proc/<pid>/stat`, {ProcFs.ClockTicksPerSecond} ticks/s) over the window, as % of one core. *JIT* runs the Monitor (and the API) from the build output (`AppHost:RunBuildOutput=true`) with the runtime settings its csproj ships, as `DOTNET_*` variables; *native AOT* is what a Release AppHost runs (the API then ReadyToRun). The GC in the Process column is read from the Monitor's thread names. *Default* intervals: API checks every 60 s, tunnel and public site every 30 s; *fast*: every check every 1 s. The Monitor checks the API (`/alive`, `/health`, `/health/status`), the simulated tunnel (`/ready`), the public site through it, and the disk; no webhooks configured; with the dashboard off its telemetry export finds no collector.");
         report.AppendLine();
         Markdown.Table(report, "lllrrrr", ["Monitor runtime settings", "Check intervals", "Process", "RSS mean MiB", "RSS max MiB", "CPU s in window", "CPU % of one core"], rows);
         var before = rows[0];

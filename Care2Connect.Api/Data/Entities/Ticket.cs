@@ -1,4 +1,4 @@
-namespace Care2Connect.Api.Tickets;
+namespace Care2Connect.Api.Data.Entities;
 
 /// <summary>
 /// A recording ticket: one person's recorded story on its way from a draft to a published page.

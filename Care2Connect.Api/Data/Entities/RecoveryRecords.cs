@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
-namespace Care2Connect.Api.Recovery;
+namespace Care2Connect.Api.Data.Entities;
 
 /// <summary>A stored recovery attempt (table <c>recovery_attempts</c>).</summary>
 internal sealed class RecoveryAttemptRecord

@@ -1,8 +1,7 @@
-using Care2Connect.Api.Tickets;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
-namespace Care2Connect.Api.Data;
+namespace Care2Connect.Api.Data.Entities;
 
 internal sealed class TranscriptionSessionConfiguration : IEntityTypeConfiguration<TranscriptionSession>
 {

@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
-namespace Care2Connect.Api.Data.Idempotency;
+namespace Care2Connect.Api.Data.Entities;
 
 /// <summary>
 /// The remembered outcome of a create sent with an <c>Idempotency-Key</c>, written in the same transaction as

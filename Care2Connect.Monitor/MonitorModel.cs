@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Care2Connect.Monitor.Checks;
+namespace Care2Connect.Monitor;
 
 /// <summary>What the Monitor believes about a component. Unknown until enough probes agree.</summary>
 [JsonConverter(typeof(KebabEnumConverter<ComponentState>))]

@@ -1,21 +1,24 @@
-using Care2Connect.Api.Tickets;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
-namespace Care2Connect.Api.Data;
+namespace Care2Connect.Api.Data.Entities;
 
 internal sealed class TicketConfiguration : IEntityTypeConfiguration<Ticket>
 {
+    public const int DisplayNameMaxLength = 100;
+
+    public const int ContactValueMaxLength = 254;
+
     public void Configure(EntityTypeBuilder<Ticket> builder)
     {
         builder.ToTable("tickets");
         builder.HasKey(t => t.Id);
         builder.Property(t => t.Id).HasColumnName("id").ValueGeneratedNever();
-        builder.Property(t => t.DisplayName).HasColumnName("display_name").HasMaxLength(TicketValidation.DisplayNameMaxLength);
+        builder.Property(t => t.DisplayName).HasColumnName("display_name").HasMaxLength(DisplayNameMaxLength);
 
         // Enums as text: a DBA reading the table (or a restore into another version) sees words, not numbers.
         builder.Property(t => t.ContactType).HasColumnName("contact_type").HasConversion<string>().HasMaxLength(16);
-        builder.Property(t => t.ContactValue).HasColumnName("contact_value").HasMaxLength(TicketValidation.ContactValueMaxLength);
+        builder.Property(t => t.ContactValue).HasColumnName("contact_value").HasMaxLength(ContactValueMaxLength);
         builder.Property(t => t.Status).HasColumnName("status").HasConversion<string>().HasMaxLength(16);
         builder.Property(t => t.CreatedAt).HasColumnName("created_at");
         builder.Property(t => t.UpdatedAt).HasColumnName("updated_at");

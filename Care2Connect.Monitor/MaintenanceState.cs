@@ -1,4 +1,4 @@
-namespace Care2Connect.Monitor.Checks;
+namespace Care2Connect.Monitor;
 
 /// <summary>
 /// The maintenance switch: while on, the Monitor keeps checking and recording but takes no action (no recovery

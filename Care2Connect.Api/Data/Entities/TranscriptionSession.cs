@@ -1,4 +1,4 @@
-namespace Care2Connect.Api.Tickets;
+namespace Care2Connect.Api.Data.Entities;
 
 /// <summary>
 /// One recording session of a ticket's story on its way through speech-to-text. Transcripts are personal data, so
