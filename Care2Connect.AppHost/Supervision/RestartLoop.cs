@@ -38,7 +38,7 @@ internal sealed class RestartLoop(
                         $"{supervised.Resource.Name}: restart budget spent ({supervised.Policy.MaxRestarts} per {supervised.Policy.Window}); not restarting after '{reason}'. Next restart allowed at {nextAllowed:yyyy-MM-dd HH:mm:ss} UTC, or start it from the dashboard.");
                     Log.BudgetSpent(logger, message);
                     WriteFile("CRITICAL", message);
-                    await dashboard.PublishAsync(supervised, reason, budgetSpentUntil: nextAllowed);
+                    await dashboard.PublishAsync(supervised, reason, budgetSpentUntil: nextAllowed, at: now);
                     supervised.Resume = new CancellationTokenSource();
                     using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, supervised.Resume.Token);
                     try
@@ -66,12 +66,13 @@ internal sealed class RestartLoop(
                     return;
                 }
 
-                supervised.Budget.TryConsume(time.GetUtcNow());
-                supervised.LastRestartAt = time.GetUtcNow();
-                var text = $"{supervised.Resource.Name}: {reason}; restarting ({supervised.Budget.RestartsInWindow(time.GetUtcNow())} of {supervised.Policy.MaxRestarts} in the window)";
+                var restartAt = time.GetUtcNow();
+                supervised.Budget.TryConsume(restartAt);
+                supervised.LastRestartAt = restartAt;
+                var text = $"{supervised.Resource.Name}: {reason}; restarting ({supervised.Budget.RestartsInWindow(restartAt)} of {supervised.Policy.MaxRestarts} in the window)";
                 Log.Restarting(logger, text);
                 WriteFile("WARN", text);
-                await dashboard.PublishAsync(supervised, reason, budgetSpentUntil: null);
+                await dashboard.PublishAsync(supervised, reason, budgetSpentUntil: null, at: restartAt);
 
                 IsActing.Value = true;
                 var result = await commands.ExecuteCommandAsync(supervised.ResourceId ?? supervised.Resource.Name, command, stoppingToken);

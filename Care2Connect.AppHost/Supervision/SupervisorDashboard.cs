@@ -10,9 +10,16 @@ namespace Care2Connect.AppHost.Supervision;
 /// </summary>
 internal sealed class SupervisorDashboard(ResourceNotificationService notifications, TimeProvider time)
 {
-    public Task PublishAsync(SupervisedResource supervised, string reason, DateTimeOffset? budgetSpentUntil)
+    /// <param name="supervised">The resource.</param>
+    /// <param name="reason">Why it was (or was not) restarted.</param>
+    /// <param name="budgetSpentUntil">When the budget allows the next restart, if it is spent.</param>
+    /// <param name="at">
+    /// The instant the restart loop decided at: the budget shown is the budget it decided on. Read later, the oldest
+    /// restart could have left the window meanwhile, and the dashboard would say "spent" beside one restart left.
+    /// </param>
+    public Task PublishAsync(SupervisedResource supervised, string reason, DateTimeOffset? budgetSpentUntil, DateTimeOffset? at = null)
     {
-        var now = time.GetUtcNow();
+        var now = at ?? time.GetUtcNow();
         return notifications.PublishUpdateAsync(supervised.Resource, snapshot => snapshot with
         {
             State = budgetSpentUntil is { } until
