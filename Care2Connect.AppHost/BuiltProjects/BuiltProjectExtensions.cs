@@ -188,9 +188,7 @@ public static class BuiltProjectExtensions
     /// <summary>What the Release build published for the project to run (see <c>RecordBuiltProjectAssemblies</c>), if anything.</summary>
     private static string? PublishedAppOf(string projectPath)
     {
-        var key = PublishedMetadataPrefix + projectPath;
-        var app = typeof(BuiltProjectExtensions).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-            .FirstOrDefault(a => string.Equals(a.Key, key, StringComparison.Ordinal))?.Value;
+        var app = Recorded(PublishedMetadataPrefix, projectPath);
         return app is null || File.Exists(app)
             ? app
             : throw new InvalidOperationException($"{app} does not exist: build Care2Connect.AppHost (it publishes {Path.GetFileName(projectPath)}) before running it, or set {RunBuildOutputKey}=true.");
@@ -198,14 +196,17 @@ public static class BuiltProjectExtensions
 
     private static string BuiltAssemblyOf(string projectPath)
     {
-        var key = AssemblyMetadataPrefix + projectPath;
-        var assembly = typeof(BuiltProjectExtensions).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-            .FirstOrDefault(a => string.Equals(a.Key, key, StringComparison.Ordinal))?.Value
+        var assembly = Recorded(AssemblyMetadataPrefix, projectPath)
             ?? throw new InvalidOperationException($"Care2Connect.AppHost's build recorded no built assembly for {projectPath}: reference it from Care2Connect.AppHost.csproj (a project resource) and build the AppHost.");
         return File.Exists(assembly)
             ? assembly
             : throw new InvalidOperationException($"{assembly} does not exist: build Care2Connect.AppHost (it builds {Path.GetFileName(projectPath)}) before running it.");
     }
+
+    // What the AppHost's build recorded for the project as assembly metadata (RecordBuiltProjectAssemblies).
+    private static string? Recorded(string prefix, string projectPath) =>
+        typeof(BuiltProjectExtensions).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .FirstOrDefault(a => string.Equals(a.Key, prefix + projectPath, StringComparison.Ordinal))?.Value;
 
     private sealed record LaunchProfile(string Name, IReadOnlyList<KeyValuePair<string, string>> Environment, IReadOnlyList<Uri> ApplicationUrls)
     {

@@ -41,7 +41,7 @@ internal sealed class ResourceSupervisor : BackgroundService
         var file = new SupervisorLogFile(
             configuration["Supervisor:LogDirectory"] is { Length: > 0 } configured ? configured : HostPaths.Logs(),
             time);
-        _restarts = new RestartLoop(commands, new SupervisorDashboard(notifications, time), file, time, logger);
+        _restarts = new RestartLoop(commands, new SupervisorDashboard(notifications), file, time, logger);
         _liveness = new LivenessLoop(time, logger);
     }
 

@@ -8,7 +8,7 @@ namespace Care2Connect.AppHost.Supervision;
 /// <c>supervisor.budget_left</c>, <c>supervisor.last_restart_reason</c> and <c>supervisor.last_restart_at</c>, and, while
 /// the restart budget is spent, the state "Restart budget spent until …".
 /// </summary>
-internal sealed class SupervisorDashboard(ResourceNotificationService notifications, TimeProvider time)
+internal sealed class SupervisorDashboard(ResourceNotificationService notifications)
 {
     /// <param name="supervised">The resource.</param>
     /// <param name="reason">Why it was (or was not) restarted.</param>
@@ -17,9 +17,8 @@ internal sealed class SupervisorDashboard(ResourceNotificationService notificati
     /// The instant the restart loop decided at: the budget shown is the budget it decided on. Read later, the oldest
     /// restart could have left the window meanwhile, and the dashboard would say "spent" beside one restart left.
     /// </param>
-    public Task PublishAsync(SupervisedResource supervised, string reason, DateTimeOffset? budgetSpentUntil, DateTimeOffset? at = null)
+    public Task PublishAsync(SupervisedResource supervised, string reason, DateTimeOffset? budgetSpentUntil, DateTimeOffset at)
     {
-        var now = at ?? time.GetUtcNow();
         return notifications.PublishUpdateAsync(supervised.Resource, snapshot => snapshot with
         {
             State = budgetSpentUntil is { } until
@@ -28,9 +27,9 @@ internal sealed class SupervisorDashboard(ResourceNotificationService notificati
             Properties = WithProperty(
                 WithProperty(
                     WithProperty(
-                        WithProperty(snapshot.Properties, "supervisor.restarts_in_window", supervised.Budget.RestartsInWindow(now)),
+                        WithProperty(snapshot.Properties, "supervisor.restarts_in_window", supervised.Budget.RestartsInWindow(at)),
                         "supervisor.budget_left",
-                        supervised.Budget.Remaining(now)),
+                        supervised.Budget.Remaining(at)),
                     "supervisor.last_restart_reason",
                     reason),
                 "supervisor.last_restart_at",
