@@ -345,8 +345,11 @@ public sealed class DataLayerTests(TestPostgresServer server, ITestOutputHelper 
         Assert.True((long)healthy.Data["poolMax"] > 0, "pool max comes from Npgsql's metrics");
         Assert.True((long)healthy.Data["poolBusy"] + (long)healthy.Data["poolIdle"] >= 1);
 
-        for (var i = 0; i < 5; i++)
+        // The API's own background work (speech jobs, component checks) uses the database meanwhile: a success of
+        // theirs between two of these failures starts the count again, so fail until the breaker is open.
+        for (var i = 0; breaker.State != CircuitState.Open; i++)
         {
+            Assert.True(i < 50, "fifty failures in a row never opened the breaker");
             breaker.OnFailure(breaker.TryEnter(out _));
         }
 
@@ -354,9 +357,16 @@ public sealed class DataLayerTests(TestPostgresServer server, ITestOutputHelper 
         Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Unhealthy, open.Status);
         Assert.False(open.Data.ContainsKey("latencyMs"), "the probe is skipped while the breaker is open");
 
+        // Half-open with the trial held here, so no background operation can take it and close the breaker.
         Assert.True(breaker.RequestHalfOpenTrial());
+        var trial = breaker.TryEnter(out _);
+        Assert.Equal(BreakerPermit.Trial, trial);
         var halfOpen = (await health.CheckHealthAsync(c => c.Name == "database")).Entries["database"];
         Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Degraded, halfOpen.Status);
+        Assert.True((double)halfOpen.Data["latencyMs"] > 0, "the probe runs while half-open");
+
+        breaker.OnSuccess(trial);
+        Assert.Equal(CircuitState.Closed, breaker.State);
     }
 
 

@@ -224,6 +224,26 @@ public sealed class DatabaseCircuitBreakerTests
     }
 
     [Fact]
+    public void An_operation_admitted_before_the_breaker_opened_cannot_close_it_by_succeeding_late()
+    {
+        var breaker = Breaker();
+        var early = breaker.TryEnter(out _);
+        FailTimes(breaker, 5);
+
+        breaker.OnSuccess(early);
+        Assert.Equal(CircuitState.Open, breaker.State);
+        Assert.Equal(5, breaker.Snapshot.ConsecutiveFailures);
+
+        Assert.True(breaker.RequestHalfOpenTrial());
+        breaker.OnSuccess(early);
+        Assert.Equal(CircuitState.HalfOpen, breaker.State);
+        var trial = breaker.TryEnter(out _);
+        Assert.Equal(BreakerPermit.Trial, trial);
+        breaker.OnSuccess(trial);
+        Assert.Equal(CircuitState.Closed, breaker.State);
+    }
+
+    [Fact]
     public void A_failed_trial_reopens_the_breaker_for_another_full_break()
     {
         var breaker = Breaker();

@@ -29,7 +29,8 @@ internal sealed record BreakerSnapshot(
 /// <see cref="DatabaseResilienceOptions.BreakerFailureThreshold"/> operations in a row have failed (an operation
 /// fails once its retries are exhausted or it timed out); while open every operation is refused before it opens a
 /// connection; after <see cref="DatabaseResilienceOptions.BreakDuration"/> exactly one trial goes through, and its
-/// outcome closes or re-opens the breaker. Business errors neither count nor reset.
+/// outcome closes or re-opens the breaker (an operation admitted before the breaker opened cannot close it by
+/// finishing late). Business errors neither count nor reset.
 /// </summary>
 internal sealed class DatabaseCircuitBreaker
 {
@@ -126,6 +127,13 @@ internal sealed class DatabaseCircuitBreaker
 
         lock (_gate)
         {
+            if (permit == BreakerPermit.Allowed && _state != CircuitState.Closed)
+            {
+                // Admitted before the breaker opened and finished after: it says nothing about the database now.
+                // Only the half-open trial closes an open breaker.
+                return;
+            }
+
             _consecutiveFailures = 0;
             if (permit == BreakerPermit.Trial)
             {
