@@ -35,6 +35,9 @@ internal static partial class Log
     [LoggerMessage(8205, LogLevel.Error, "Could not kill process {Pid} after its liveness probe failed: {Reason}")]
     public static partial void KillFailed(ILogger logger, int pid, string reason);
 
+    [LoggerMessage(8206, LogLevel.Debug, "{Resource}: {State} (exit code {ExitCode}, pid {Pid})")]
+    public static partial void ResourceStateSeen(ILogger logger, string resource, string? state, int? exitCode, int? pid);
+
     [LoggerMessage(8301, LogLevel.Information, "Recover now: {Outcome} ({Summary}); attempt {AttemptId} is in /health/recovery-stats")]
     public static partial void RecoverNowFinished(ILogger logger, string outcome, string summary, Guid attemptId);
 

@@ -13,7 +13,8 @@ public sealed record RestartPolicyAnnotation(RestartPolicy Policy) : IResourceAn
 /// <summary>
 /// The AppHost's process supervisor (Aspire has no restart policy of its own). It watches resource state through
 /// <see cref="ResourceNotificationService"/>: a supervised resource that exits unexpectedly (non-zero exit code, or
-/// failed start) is started again, and one whose liveness probe fails N times in a row is restarted, both through
+/// failed start) is started again, as is one whose process the <see cref="ProcessExitWatch"/> sees end unasked (sooner
+/// than the orchestrator reports it), and one whose liveness probe fails N times in a row is restarted, all through
 /// <see cref="ResourceCommandService"/> and within the resource's <see cref="RestartBudget"/>. A stop a user asked
 /// for is never undone; a user's start resumes supervision at once. This class watches and decides; the
 /// <see cref="RestartLoop"/> restarts, the <see cref="LivenessLoop"/> probes, the <see cref="SupervisorDashboard"/>
@@ -25,6 +26,9 @@ internal sealed class ResourceSupervisor : BackgroundService
     private readonly ResourceNotificationService _notifications;
     private readonly RestartLoop _restarts;
     private readonly LivenessLoop _liveness;
+    private readonly TimeProvider _time;
+    private readonly IHostApplicationLifetime _lifetime;
+    private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, SupervisedResource> _supervised = new(StringComparer.OrdinalIgnoreCase);
     private CancellationToken _stopping;
 
@@ -34,10 +38,14 @@ internal sealed class ResourceSupervisor : BackgroundService
         ResourceCommandService commands,
         IConfiguration configuration,
         TimeProvider time,
+        IHostApplicationLifetime lifetime,
         ILogger<ResourceSupervisor> logger)
     {
         _model = model;
         _notifications = notifications;
+        _time = time;
+        _lifetime = lifetime;
+        _logger = logger;
         var file = new SupervisorLogFile(
             configuration["Supervisor:LogDirectory"] is { Length: > 0 } configured ? configured : HostPaths.Logs(),
             time);
@@ -94,13 +102,19 @@ internal sealed class ResourceSupervisor : BackgroundService
     {
         supervised.ResourceId = change.ResourceId;
         var state = change.Snapshot.State?.Text;
+        var pid = change.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value is { } value
+            && int.TryParse(value.ToString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed)
+            ? parsed
+            : (int?)null;
 
         // The pid can arrive in a later snapshot than the state it belongs to.
-        if (state == KnownResourceStates.Running
-            && change.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value is { } pid
-            && int.TryParse(pid.ToString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+        if (state == KnownResourceStates.Running && pid is { } running)
         {
-            supervised.Pid = value;
+            supervised.Pid = running;
+            if (supervised.Policy.ExitWatchInterval is { } interval && ProcessExitWatch.IsSupported && supervised.WatchedPid != running)
+            {
+                supervised.StartExitWatch(running, token => WatchExitAsync(supervised, running, interval, token), stoppingToken);
+            }
         }
 
         if (state == supervised.LastState)
@@ -108,6 +122,7 @@ internal sealed class ResourceSupervisor : BackgroundService
             return;
         }
 
+        Log.ResourceStateSeen(_logger, supervised.Resource.Name, state, change.Snapshot.ExitCode, pid);
         supervised.LastState = state;
         if (state == KnownResourceStates.Running)
         {
@@ -118,15 +133,50 @@ internal sealed class ResourceSupervisor : BackgroundService
         }
 
         supervised.StopLiveness();
+        supervised.StopExitWatch();
         supervised.Pid = null;
         var crashed = state == KnownResourceStates.FailedToStart
             || (state is "Exited" or "Finished" && change.Snapshot.ExitCode is not null and not 0);
+        if (state is "Exited" or "Finished" && supervised.ExitHandledPid is { } handled && (pid is null || pid == handled))
+        {
+            // The orchestrator's report of an end the exit watch saw first and restarted for.
+            supervised.ExitHandledPid = null;
+            return;
+        }
+
         if (crashed && !supervised.UserStopped)
         {
             var reason = Interlocked.Exchange(ref supervised.PendingReason, null)
                 ?? (state == KnownResourceStates.FailedToStart ? "failed to start" : $"exited with code {change.Snapshot.ExitCode}");
             _ = _restarts.RestartAsync(supervised, reason, KnownResourceCommands.StartCommand, stoppingToken);
         }
+    }
+
+    // The process ended before the orchestrator said so. Unless someone asked for it (a stop or restart in flight, a
+    // user's stop, the AppHost stopping, a restart already under way), it crashed: start it again now.
+    private async Task WatchExitAsync(SupervisedResource supervised, int pid, TimeSpan interval, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ProcessExitWatch.WaitForExitAsync(pid, interval, _time, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        if (cancellationToken.IsCancellationRequested
+            || _lifetime.ApplicationStopping.IsCancellationRequested
+            || supervised.UserStopped
+            || Volatile.Read(ref supervised.CommandsInFlight) > 0
+            || Volatile.Read(ref supervised.Restarting) == 1)
+        {
+            return;
+        }
+
+        supervised.ExitHandledPid = pid;
+        var reason = Interlocked.Exchange(ref supervised.PendingReason, null) ?? $"process {pid} ended";
+        _ = _restarts.RestartAsync(supervised, reason, KnownResourceCommands.StartCommand, _stopping);
     }
 
     // A stop from the dashboard (or any caller but the supervisor) is the user's: never undo it. A start resumes.
@@ -157,7 +207,15 @@ internal sealed class ResourceSupervisor : BackgroundService
                         }
                     }
 
-                    return await original(context);
+                    Interlocked.Increment(ref supervised.CommandsInFlight);
+                    try
+                    {
+                        return await original(context);
+                    }
+                    finally
+                    {
+                        Interlocked.Decrement(ref supervised.CommandsInFlight);
+                    }
                 },
                 annotation.DisplayDescription,
                 annotation.Arguments,

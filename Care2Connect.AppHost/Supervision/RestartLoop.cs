@@ -51,7 +51,7 @@ internal sealed class RestartLoop(
                         return;
                     }
 
-                    if (supervised.LastState == KnownResourceStates.Running)
+                    if (supervised.IsUp)
                     {
                         return;
                     }
@@ -61,7 +61,7 @@ internal sealed class RestartLoop(
 
                 var delay = supervised.Budget.Backoff(now, Random.Shared.NextDouble());
                 await Task.Delay(delay, time, stoppingToken);
-                if (supervised.UserStopped || (command == KnownResourceCommands.StartCommand && supervised.LastState == KnownResourceStates.Running))
+                if (supervised.UserStopped || (command == KnownResourceCommands.StartCommand && supervised.IsUp))
                 {
                     return;
                 }
@@ -77,7 +77,7 @@ internal sealed class RestartLoop(
                 IsActing.Value = true;
                 var result = await commands.ExecuteCommandAsync(supervised.ResourceId ?? supervised.Resource.Name, command, stoppingToken);
                 IsActing.Value = false;
-                if (!result.Success && supervised.LastState != KnownResourceStates.Running && !supervised.UserStopped)
+                if (!result.Success && !supervised.IsUp && !supervised.UserStopped)
                 {
                     // A start that failed (e.g. the orchestrator timed out deleting the old process on a saturated
                     // machine) is tried again after the next backoff, within the budget. Its own FailedToStart state

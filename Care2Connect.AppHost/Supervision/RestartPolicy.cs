@@ -54,6 +54,15 @@ public sealed class RestartPolicy
     /// <summary>Each delay strays at most this fraction from nominal, so restarts of several resources do not align.</summary>
     public double JitterRatio { get; set; } = 0.2;
 
+    /// <summary>
+    /// How often the supervisor itself checks that a running resource's process still exists (Linux's <c>/proc</c>;
+    /// executables only), so a crash is restarted without waiting for the orchestrator to notice it, which takes
+    /// 0.6–0.7 s. A process that ends while no one asked it to (no stop or restart in flight, the AppHost not
+    /// stopping) is started again whatever its exit code, as Kubernetes' <c>restartPolicy: Always</c> does. Null turns
+    /// the watch off: then only the orchestrator's report of a non-zero exit or a failed start restarts it.
+    /// </summary>
+    public TimeSpan? ExitWatchInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
     /// <summary>Optional liveness probe; readiness never restarts anything.</summary>
     public LivenessProbe? Liveness { get; set; }
 }

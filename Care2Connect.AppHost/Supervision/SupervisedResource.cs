@@ -4,6 +4,7 @@ namespace Care2Connect.AppHost.Supervision;
 internal sealed class SupervisedResource(IResource resource, RestartPolicy policy)
 {
     private CancellationTokenSource? _liveness;
+    private CancellationTokenSource? _exitWatch;
 
     /// <summary>1 while a restart loop runs for the resource (at most one does).</summary>
     public int Restarting;
@@ -13,6 +14,12 @@ internal sealed class SupervisedResource(IResource resource, RestartPolicy polic
 
     /// <summary>The user stopped it: never undo that.</summary>
     public volatile bool UserStopped;
+
+    /// <summary>Lifecycle commands (stop, start, restart) running now, whoever asked: a process ending meanwhile was asked to.</summary>
+    public int CommandsInFlight;
+
+    /// <summary>The process whose end the supervisor saw itself and restarted for: the orchestrator's later report of it is not a second crash.</summary>
+    public int? ExitHandledPid { get; set; }
 
     public IResource Resource { get; } = resource;
 
@@ -25,6 +32,15 @@ internal sealed class SupervisedResource(IResource resource, RestartPolicy polic
     public string? LastState { get; set; }
 
     public int? Pid { get; set; }
+
+    /// <summary>
+    /// Running, as far as anyone knows: the orchestrator says so, and not of the process the exit watch saw end
+    /// (the orchestrator reports that end later).
+    /// </summary>
+    public bool IsUp => LastState == KnownResourceStates.Running && (ExitHandledPid is not { } ended || Pid != ended);
+
+    /// <summary>The process the exit watch follows.</summary>
+    public int? WatchedPid { get; private set; }
 
     public DateTimeOffset? LastRestartAt { get; set; }
 
@@ -43,5 +59,21 @@ internal sealed class SupervisedResource(IResource resource, RestartPolicy polic
         _liveness?.Cancel();
         _liveness?.Dispose();
         _liveness = null;
+    }
+
+    public void StartExitWatch(int pid, Func<CancellationToken, Task> watch, CancellationToken stoppingToken)
+    {
+        StopExitWatch();
+        WatchedPid = pid;
+        _exitWatch = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        _ = watch(_exitWatch.Token);
+    }
+
+    public void StopExitWatch()
+    {
+        _exitWatch?.Cancel();
+        _exitWatch?.Dispose();
+        _exitWatch = null;
+        WatchedPid = null;
     }
 }
