@@ -98,6 +98,13 @@ public sealed class ApiInstancesSystemTests(TwoApiInstancesFixture fixture) : IC
         Assert.Equal(
             history.GetProperty("recent").EnumerateArray().Select(a => a.GetProperty("id").GetGuid()),
             stats.GetProperty("recent").EnumerateArray().Select(a => a.GetProperty("id").GetGuid()));
+
+        // The cooldown api-2's attempt claimed holds api back too, though api has nothing unhealthy of its own.
+        using var refused = await one.PostAsJsonAsync("/health/recover", new { reason = "from api, inside api-2's cooldown" });
+        var problem = await refused.Content.ReadAsStringAsync();
+        Assert.True(refused.StatusCode == HttpStatusCode.TooManyRequests, $"{(int)refused.StatusCode}: {problem}");
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        Assert.NotNull(refused.Headers.RetryAfter);
     }
 
     [Fact]
