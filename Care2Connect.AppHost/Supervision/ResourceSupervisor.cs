@@ -135,8 +135,16 @@ internal sealed class ResourceSupervisor : BackgroundService
         supervised.StopLiveness();
         supervised.StopExitWatch();
         supervised.Pid = null;
+        // An end while a stop, start or restart runs was asked for: a Start deletes the old (dead) executable first,
+        // and the orchestrator reports that as Exited too. A start that fails is a crash whoever asked for it.
         var crashed = state == KnownResourceStates.FailedToStart
-            || (state is "Exited" or "Finished" && change.Snapshot.ExitCode is not null and not 0);
+            || (state is "Exited" or "Finished" && change.Snapshot.ExitCode is not null and not 0 && Volatile.Read(ref supervised.CommandsInFlight) == 0);
+        if (state is "Exited" or "Finished" && supervised.Spent is not null)
+        {
+            // The orchestrator's late report of an end the budget refused to restart would hide that it is spent.
+            _ = _restarts.ShowSpentAgainAsync(supervised);
+        }
+
         if (state is "Exited" or "Finished" && supervised.ExitHandledPid is { } handled && (pid is null || pid == handled))
         {
             // The orchestrator's report of an end the exit watch saw first and restarted for.

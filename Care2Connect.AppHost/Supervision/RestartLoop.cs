@@ -38,6 +38,7 @@ internal sealed class RestartLoop(
                         $"{supervised.Resource.Name}: restart budget spent ({supervised.Policy.MaxRestarts} per {supervised.Policy.Window}); not restarting after '{reason}'. Next restart allowed at {nextAllowed:yyyy-MM-dd HH:mm:ss} UTC, or start it from the dashboard.");
                     Log.BudgetSpent(logger, message);
                     WriteFile("CRITICAL", message);
+                    supervised.Spent = new SpentBudget(nextAllowed, reason);
                     await dashboard.PublishAsync(supervised, reason, budgetSpentUntil: nextAllowed, at: now);
                     supervised.Resume = new CancellationTokenSource();
                     using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, supervised.Resume.Token);
@@ -49,6 +50,10 @@ internal sealed class RestartLoop(
                     {
                         // A user started it: supervision resumes with the resource as the user left it.
                         return;
+                    }
+                    finally
+                    {
+                        supervised.Spent = null;
                     }
 
                     if (supervised.IsUp)
@@ -102,6 +107,15 @@ internal sealed class RestartLoop(
             Interlocked.Exchange(ref supervised.Restarting, 0);
         }
     }
+
+    /// <summary>
+    /// Shows again that the budget is spent, after the orchestrator's own report of the end (which the exit watch saw
+    /// first) replaced the state that said so.
+    /// </summary>
+    public Task ShowSpentAgainAsync(SupervisedResource supervised) =>
+        supervised.Spent is { } spent
+            ? dashboard.PublishAsync(supervised, spent.Reason, budgetSpentUntil: spent.Until, at: time.GetUtcNow())
+            : Task.CompletedTask;
 
     // The file is for people grepping after the fact; failing to write it must never stop a restart.
     private void WriteFile(string level, string message)

@@ -44,6 +44,9 @@ internal sealed class SupervisedResource(IResource resource, RestartPolicy polic
 
     public DateTimeOffset? LastRestartAt { get; set; }
 
+    /// <summary>While the restart budget is spent: until when, and the restart it refused.</summary>
+    public volatile SpentBudget? Spent;
+
     /// <summary>Cancelled by a user's start while the restart budget is spent: supervision resumes at once.</summary>
     public CancellationTokenSource? Resume { get; set; }
 
@@ -77,3 +80,6 @@ internal sealed class SupervisedResource(IResource resource, RestartPolicy polic
         WatchedPid = null;
     }
 }
+
+/// <summary>A restart the budget refused, and when the next one is allowed.</summary>
+internal sealed record SpentBudget(DateTimeOffset Until, string Reason);
