@@ -36,10 +36,11 @@ public static class ProcessExitWatch
     }
 }
 
-/// <summary>The two fields of <c>/proc/&lt;pid&gt;/stat</c> that say whether a process still runs, and which one it is.</summary>
+/// <summary>The fields of <c>/proc/&lt;pid&gt;/stat</c> that say whether a process still runs, which one it is, and whose child.</summary>
 /// <param name="State">The state letter (R, S, D, T, Z, X, ...).</param>
+/// <param name="ParentPid">Its parent's pid.</param>
 /// <param name="StartTime">When it started, in clock ticks after boot: tells a reused pid from the process watched.</param>
-public readonly record struct ProcStat(char State, ulong StartTime)
+public readonly record struct ProcStat(char State, int ParentPid, ulong StartTime)
 {
     /// <summary>Not a zombie (exited, not yet reaped) and not dead.</summary>
     public bool IsRunning => State is not ('Z' or 'X' or 'x');
@@ -76,8 +77,9 @@ public readonly record struct ProcStat(char State, ulong StartTime)
         const int startTimeField = 22 - 3; // fields 1 and 2 (pid, comm) end at the ')'; the state is field 3
         return fields.Length > startTimeField
             && fields[0].Length == 1
+            && int.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out var parent)
             && ulong.TryParse(fields[startTimeField], NumberStyles.None, CultureInfo.InvariantCulture, out var startTime)
-            ? new ProcStat(fields[0][0], startTime)
+            ? new ProcStat(fields[0][0], parent, startTime)
             : null;
     }
 }

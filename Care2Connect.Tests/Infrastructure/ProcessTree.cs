@@ -1,3 +1,4 @@
+using Care2Connect.AppHost.Supervision;
 using System.Globalization;
 
 namespace Care2Connect.Tests.Infrastructure;
@@ -5,7 +6,7 @@ namespace Care2Connect.Tests.Infrastructure;
 /// <summary>A process as the kernel knows it: pid plus start time, so a reused pid is never mistaken for it.</summary>
 public sealed record ProcessIdentity(int Pid, long StartTicks, string CommandLine)
 {
-    public bool IsRunning => ProcessTree.TryRead(Pid) is { } now && now.StartTicks == StartTicks && !ProcessTree.IsZombie(Pid);
+    public bool IsRunning => ProcStat.Read(Pid) is { IsRunning: true } now && (long)now.StartTime == StartTicks;
 
     public override string ToString() => $"{Pid} ({CommandLine})";
 }
@@ -46,14 +47,11 @@ public static class ProcessTree
     {
         try
         {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            // Fields after the parenthesised command name; start time is field 22 (index 19 after the name).
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            var startTicks = long.Parse(fields[19], CultureInfo.InvariantCulture);
-            var commandLine = File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ').Trim();
-            return new ProcessIdentity(pid, startTicks, commandLine);
+            return ProcStat.Read(pid) is { } stat
+                ? new ProcessIdentity(pid, (long)stat.StartTime, File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ').Trim())
+                : null;
         }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or FormatException)
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
             return null;
         }
@@ -75,30 +73,5 @@ public static class ProcessTree
         WithDescendants([wrapperPid]).First(p => p.CommandLine.Contains(assemblyName, StringComparison.Ordinal)
             && !p.CommandLine.Contains("dotnet run", StringComparison.Ordinal));
 
-    public static bool IsZombie(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[(stat.LastIndexOf(')') + 2)] == 'Z';
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
-
-    private static int ParentOf(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return int.Parse(fields[1], CultureInfo.InvariantCulture);
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or FormatException)
-        {
-            return 0;
-        }
-    }
+    private static int ParentOf(int pid) => ProcStat.Read(pid)?.ParentPid ?? 0;
 }

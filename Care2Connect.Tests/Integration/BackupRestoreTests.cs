@@ -192,14 +192,9 @@ public sealed class BackupRestoreTests(TestPostgresServer server, ITestOutputHel
 
     private static Dictionary<string, string> Isolated() => new() { ["C2C_BACKUP_DIR"] = string.Empty };
 
-    private async Task<ScriptResult> RunAsync(string script, string[] arguments, Dictionary<string, string> environment)
+    private async Task<CompletedProcess> RunAsync(string script, string[] arguments, Dictionary<string, string> environment)
     {
-        var start = new ProcessStartInfo("bash", [Path.Combine(RepositoryRoot(), "scripts", script), .. arguments])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var start = new ProcessStartInfo("bash", [Path.Combine(RepositoryRoot(), "scripts", script), .. arguments]);
         foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("PG", StringComparison.Ordinal) || k.StartsWith("C2C_", StringComparison.Ordinal)).ToList())
         {
             start.Environment.Remove(name);
@@ -210,21 +205,7 @@ public sealed class BackupRestoreTests(TestPostgresServer server, ITestOutputHel
             start.Environment[name] = value;
         }
 
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("bash did not start");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(ScriptTimeout);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{script} did not finish within {ScriptTimeout}");
-        }
-
-        var result = new ScriptResult(process.ExitCode, await stdout, await stderr);
+        var result = await CompletedProcess.RunAsync(start, ScriptTimeout) ?? throw new TimeoutException($"{script} did not finish within {ScriptTimeout}");
         output.WriteLine($"$ {script} {string.Join(' ', arguments.Select(a => a.Contains(server.Password, StringComparison.Ordinal) ? "<connection string>" : a))} -> {result.ExitCode}");
         output.WriteLine(result.Stderr.TrimEnd());
         return result;
@@ -243,5 +224,4 @@ public sealed class BackupRestoreTests(TestPostgresServer server, ITestOutputHel
         throw new InvalidOperationException($"No scripts/backup.sh above {AppContext.BaseDirectory}");
     }
 
-    private sealed record ScriptResult(int ExitCode, string Stdout, string Stderr);
 }

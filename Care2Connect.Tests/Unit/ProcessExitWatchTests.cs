@@ -11,11 +11,11 @@ public sealed class ProcessExitWatchTests
     private readonly FakeTimeProvider _time = new();
 
     [Theory]
-    [InlineData("4242 (dotnet) S 1 4242 4242 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 987654 1000 10 18446744073709551615", 'S', 987654UL)]
-    [InlineData("77 (a) (b c)) Z 1 77 77 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 5 0 0 18446744073709551615", 'Z', 5UL)]
-    public void A_stat_line_gives_state_and_start_time_even_when_the_name_holds_spaces_and_parentheses(string line, char state, ulong startTime)
+    [InlineData("4242 (dotnet) S 1 4242 4242 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 987654 1000 10 18446744073709551615", 'S', 1, 987654UL)]
+    [InlineData("77 (a) (b c)) Z 76 77 77 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 5 0 0 18446744073709551615", 'Z', 76, 5UL)]
+    public void A_stat_line_gives_state_parent_and_start_time_even_when_the_name_holds_spaces_and_parentheses(string line, char state, int parent, ulong startTime)
     {
-        Assert.Equal(new ProcStat(state, startTime), ProcStat.Parse(line));
+        Assert.Equal(new ProcStat(state, parent, startTime), ProcStat.Parse(line));
     }
 
     [Theory]
@@ -27,10 +27,10 @@ public sealed class ProcessExitWatchTests
     [Fact]
     public void Only_a_process_that_has_not_ended_is_running()
     {
-        Assert.True(new ProcStat('S', 1).IsRunning);
-        Assert.True(new ProcStat('T', 1).IsRunning); // stopped (SIGSTOP) is hung, not gone: liveness deals with it
-        Assert.False(new ProcStat('Z', 1).IsRunning);
-        Assert.False(new ProcStat('X', 1).IsRunning);
+        Assert.True(new ProcStat('S', 1, 1).IsRunning);
+        Assert.True(new ProcStat('T', 1, 1).IsRunning); // stopped (SIGSTOP) is hung, not gone: liveness deals with it
+        Assert.False(new ProcStat('Z', 1, 1).IsRunning);
+        Assert.False(new ProcStat('X', 1, 1).IsRunning);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Care2Connect.AppHost;
 using Care2Connect.AppHost.Tunnel;
+using Care2Connect.Tests.Infrastructure;
 
 namespace Care2Connect.Tests.Unit;
 
@@ -83,9 +84,6 @@ public sealed class TunnelOriginTests
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = AppContext.BaseDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
         };
         start.ArgumentList.Add("exec");
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Care2Connect.AppHost.dll"));
@@ -107,24 +105,12 @@ public sealed class TunnelOriginTests
         start.Environment["ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL"] = "http://127.0.0.1:0";
         start.Environment["ASPIRE_ALLOW_UNSECURED_TRANSPORT"] = "true";
 
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail("The AppHost kept running with a tunnel that cannot start.");
-        }
-
-        var errors = await stderr;
-        Assert.Equal(1, process.ExitCode);
+        var ended = await CompletedProcess.RunAsync(start, TimeSpan.FromMinutes(1));
+        Assert.True(ended is not null, "The AppHost kept running with a tunnel that cannot start.");
+        var errors = ended.Stderr;
+        Assert.Equal(1, ended.ExitCode);
         Assert.Equal(TunnelHostingExtensions.NoRuntimeMessage(TunnelMode.Auto), errors.Trim());
-        Assert.DoesNotContain("   at ", errors + await stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", errors + ended.Stdout, StringComparison.Ordinal);
         Assert.Contains("Tunnel:Mode=Simulated", errors, StringComparison.Ordinal);
     }
 

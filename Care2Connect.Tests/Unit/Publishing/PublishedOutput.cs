@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Care2Connect.Tests.Infrastructure;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 using YamlDotNet.Serialization;
@@ -48,9 +49,6 @@ public sealed class PublishedOutput : IAsyncLifetime
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = AppContext.BaseDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
         };
         start.ArgumentList.Add("exec");
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Care2Connect.AppHost.dll"));
@@ -72,22 +70,9 @@ public sealed class PublishedOutput : IAsyncLifetime
             start.Environment[key] = value;
         }
 
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        var output = await stdout + await stderr;
-        Assert.True(process.ExitCode == 0, $"--publish exited with {process.ExitCode}:\n{output}");
+        var ended = await CompletedProcess.RunAsync(start, TimeSpan.FromMinutes(2)) ?? throw new TimeoutException("--publish did not finish within 2 minutes");
+        var output = ended.Stdout + ended.Stderr;
+        Assert.True(ended.ExitCode == 0, $"--publish exited with {ended.ExitCode}:\n{output}");
         return output;
     }
 
