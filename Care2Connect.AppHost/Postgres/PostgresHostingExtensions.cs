@@ -225,17 +225,39 @@ public static class PostgresHostingExtensions
         await connection.OpenAsync(cancellationToken);
         foreach (var databaseName in server.Databases.Values)
         {
-            await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = @name", connection);
-            exists.Parameters.AddWithValue("name", databaseName);
-            if (await exists.ExecuteScalarAsync(cancellationToken) is not null)
+            if (await EnsureDatabaseAsync(connection, databaseName, cancellationToken))
             {
-                continue;
+                Log.DatabaseCreated(logger, databaseName);
             }
+        }
+    }
 
-            var quoted = new NpgsqlCommandBuilder().QuoteIdentifier(databaseName);
-            await using var create = new NpgsqlCommand($"CREATE DATABASE {quoted}", connection);
+    /// <summary>
+    /// Creates database <paramref name="name"/> unless it exists. Someone else may create it at the same moment — on a
+    /// new cluster the API's migrations create a missing database too, as soon as the server answers — and then both
+    /// saw it missing: the one whose CREATE DATABASE loses is told so (duplicate database, or the unique index of
+    /// <c>pg_database</c>), and the database is there, which is all that was asked.
+    /// </summary>
+    /// <returns>Whether this call created it.</returns>
+    public static async Task<bool> EnsureDatabaseAsync(NpgsqlConnection connection, string name, CancellationToken cancellationToken)
+    {
+        await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = @name", connection);
+        exists.Parameters.AddWithValue("name", name);
+        if (await exists.ExecuteScalarAsync(cancellationToken) is not null)
+        {
+            return false;
+        }
+
+        var quoted = new NpgsqlCommandBuilder().QuoteIdentifier(name);
+        await using var create = new NpgsqlCommand($"CREATE DATABASE {quoted}", connection);
+        try
+        {
             await create.ExecuteNonQueryAsync(cancellationToken);
-            Log.DatabaseCreated(logger, databaseName);
+            return true;
+        }
+        catch (PostgresException exception) when (exception.SqlState is PostgresErrorCodes.DuplicateDatabase or PostgresErrorCodes.UniqueViolation)
+        {
+            return false;
         }
     }
 }
