@@ -1,4 +1,5 @@
 using Care2Connect.AppHost.Supervision;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Care2Connect.Tests.Unit;
@@ -16,6 +17,25 @@ public sealed class RestartBudgetTests
         Assert.Equal(TimeSpan.FromHours(1), policy.Window);
         Assert.InRange(new RestartBudget(policy).Backoff(_time.GetUtcNow(), 0.0).TotalSeconds, 0.16, 0.24);
         Assert.InRange(new RestartBudget(policy).Backoff(_time.GetUtcNow(), 0.999).TotalSeconds, 0.16, 0.24);
+    }
+
+    [Theory]
+    [InlineData(null, 100.0)]
+    [InlineData("00:00:00.250", 250.0)]
+    [InlineData("", null)]
+    public void The_exit_watch_reads_proc_every_100_ms_unless_configured_otherwise_or_off(string? configured, double? expectedMs)
+    {
+        var policy = new RestartPolicy();
+        var settings = new Dictionary<string, string?>();
+        if (configured is not null)
+        {
+            settings["Supervisor:Resources:api:ExitWatchInterval"] = configured;
+        }
+
+        // As RestartPolicyFor binds it.
+        new ConfigurationBuilder().AddInMemoryCollection(settings).Build().GetSection("Supervisor:Resources:api").Bind(policy);
+
+        Assert.Equal(expectedMs, policy.ExitWatchInterval?.TotalMilliseconds);
     }
 
     [Fact]
