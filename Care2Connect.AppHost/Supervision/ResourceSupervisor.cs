@@ -107,13 +107,13 @@ internal sealed class ResourceSupervisor : BackgroundService
             ? parsed
             : (int?)null;
 
-        // The pid can arrive in a later snapshot than the state it belongs to.
-        if (state == KnownResourceStates.Running && pid is { } running)
+        // The pid can arrive in a later snapshot than the state it belongs to. A new one is watched from then on.
+        if (state == KnownResourceStates.Running && pid is { } running && supervised.Pid != running)
         {
             supervised.Pid = running;
-            if (supervised.Policy.ExitWatchInterval is { } interval && ProcessExitWatch.IsSupported && supervised.WatchedPid != running)
+            if (supervised.Policy.ExitWatchInterval is { } interval && ProcessExitWatch.IsSupported)
             {
-                supervised.StartExitWatch(running, token => WatchExitAsync(supervised, running, interval, token), stoppingToken);
+                supervised.StartExitWatch(token => WatchExitAsync(supervised, running, interval, token), stoppingToken);
             }
         }
 

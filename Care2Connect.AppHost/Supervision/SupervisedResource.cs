@@ -39,9 +39,6 @@ internal sealed class SupervisedResource(IResource resource, RestartPolicy polic
     /// </summary>
     public bool IsUp => LastState == KnownResourceStates.Running && (ExitHandledPid is not { } ended || Pid != ended);
 
-    /// <summary>The process the exit watch follows.</summary>
-    public int? WatchedPid { get; private set; }
-
     public DateTimeOffset? LastRestartAt { get; set; }
 
     /// <summary>While the restart budget is spent: until when, and the restart it refused.</summary>
@@ -50,34 +47,29 @@ internal sealed class SupervisedResource(IResource resource, RestartPolicy polic
     /// <summary>Cancelled by a user's start while the restart budget is spent: supervision resumes at once.</summary>
     public CancellationTokenSource? Resume { get; set; }
 
-    public void StartLiveness(Func<CancellationToken, Task> loop, CancellationToken stoppingToken)
+    public void StartLiveness(Func<CancellationToken, Task> loop, CancellationToken stoppingToken) =>
+        Replace(ref _liveness, loop, stoppingToken);
+
+    public void StopLiveness() => Cancel(ref _liveness);
+
+    public void StartExitWatch(Func<CancellationToken, Task> watch, CancellationToken stoppingToken) =>
+        Replace(ref _exitWatch, watch, stoppingToken);
+
+    public void StopExitWatch() => Cancel(ref _exitWatch);
+
+    // One background loop per slot: a new one cancels the one before it.
+    private static void Replace(ref CancellationTokenSource? slot, Func<CancellationToken, Task> loop, CancellationToken stoppingToken)
     {
-        StopLiveness();
-        _liveness = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        _ = loop(_liveness.Token);
+        Cancel(ref slot);
+        slot = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        _ = loop(slot.Token);
     }
 
-    public void StopLiveness()
+    private static void Cancel(ref CancellationTokenSource? slot)
     {
-        _liveness?.Cancel();
-        _liveness?.Dispose();
-        _liveness = null;
-    }
-
-    public void StartExitWatch(int pid, Func<CancellationToken, Task> watch, CancellationToken stoppingToken)
-    {
-        StopExitWatch();
-        WatchedPid = pid;
-        _exitWatch = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        _ = watch(_exitWatch.Token);
-    }
-
-    public void StopExitWatch()
-    {
-        _exitWatch?.Cancel();
-        _exitWatch?.Dispose();
-        _exitWatch = null;
-        WatchedPid = null;
+        slot?.Cancel();
+        slot?.Dispose();
+        slot = null;
     }
 }
 
