@@ -282,7 +282,7 @@ public static class DeploymentModelBuilder
 
     private static string BudgetOf(RestartPolicy policy) =>
         $"AppHost supervisor: at most {policy.MaxRestarts.ToString(CultureInfo.InvariantCulture)} restarts in any {Human(policy.Window)}, "
-        + $"backoff {Human(policy.InitialBackoff)} doubling to {Human(policy.MaxBackoff)}, then it gives up. "
+        + $"the first at once, then backoff {Human(policy.InitialBackoff)} doubling to {Human(policy.MaxBackoff)}, then it gives up. "
         + "Here: restartPolicy Always; the kubelet (or Docker's restart: always) backs off 10 s doubling to 5 min and never gives up.";
 
     private static string Human(TimeSpan span) =>

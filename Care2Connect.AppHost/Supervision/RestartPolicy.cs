@@ -43,8 +43,9 @@ public sealed class RestartPolicy
     public TimeSpan Window { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>
-    /// Delay before the first restart in a window; each further restart doubles it. Short, because every moment
-    /// of it is an outage: a crash loop is bounded by <see cref="MaxRestarts"/>, not by the backoff.
+    /// Delay before the second restart in a window (the first is immediate, as the kubelet's is); each further
+    /// restart doubles it. Short, because every moment of it is an outage: a crash loop is bounded by
+    /// <see cref="MaxRestarts"/>, not by the backoff.
     /// </summary>
     public TimeSpan InitialBackoff { get; set; } = TimeSpan.FromMilliseconds(200);
 
@@ -101,12 +102,21 @@ public sealed class RestartBudget(RestartPolicy policy)
         return true;
     }
 
-    /// <summary>The wait before the next restart: initial × 2^(restarts in window), jittered, capped.</summary>
+    /// <summary>
+    /// The wait before the next restart: none for the first in the window (a lone crash costs only the start), then
+    /// initial × 2^(restarts in window − 1), jittered, capped.
+    /// </summary>
     /// <param name="now">The current time.</param>
     /// <param name="random">A number in [0, 1).</param>
     public TimeSpan Backoff(DateTimeOffset now, double random)
     {
-        var nominal = policy.InitialBackoff.TotalMilliseconds * Math.Pow(2, RestartsInWindow(now));
+        var restarts = RestartsInWindow(now);
+        if (restarts == 0)
+        {
+            return TimeSpan.Zero;
+        }
+
+        var nominal = policy.InitialBackoff.TotalMilliseconds * Math.Pow(2, restarts - 1);
         var jittered = nominal * (1 + (policy.JitterRatio * ((2 * random) - 1)));
         return TimeSpan.FromMilliseconds(Math.Min(jittered, policy.MaxBackoff.TotalMilliseconds));
     }

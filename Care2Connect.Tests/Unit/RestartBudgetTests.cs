@@ -9,14 +9,18 @@ public sealed class RestartBudgetTests
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero));
 
     [Fact]
-    public void Defaults_are_five_restarts_per_rolling_hour_the_first_within_a_quarter_second()
+    public void Defaults_are_five_restarts_per_rolling_hour_the_first_at_once_the_second_within_a_quarter_second()
     {
         var policy = new RestartPolicy();
+        var budget = new RestartBudget(policy);
 
         Assert.Equal(5, policy.MaxRestarts);
         Assert.Equal(TimeSpan.FromHours(1), policy.Window);
-        Assert.InRange(new RestartBudget(policy).Backoff(_time.GetUtcNow(), 0.0).TotalSeconds, 0.16, 0.24);
-        Assert.InRange(new RestartBudget(policy).Backoff(_time.GetUtcNow(), 0.999).TotalSeconds, 0.16, 0.24);
+        Assert.Equal(TimeSpan.Zero, budget.Backoff(_time.GetUtcNow(), 0.0));
+        Assert.Equal(TimeSpan.Zero, budget.Backoff(_time.GetUtcNow(), 0.999));
+        budget.TryConsume(_time.GetUtcNow());
+        Assert.InRange(budget.Backoff(_time.GetUtcNow(), 0.0).TotalSeconds, 0.16, 0.24);
+        Assert.InRange(budget.Backoff(_time.GetUtcNow(), 0.999).TotalSeconds, 0.16, 0.24);
     }
 
     [Theory]
@@ -75,14 +79,16 @@ public sealed class RestartBudgetTests
     }
 
     [Fact]
-    public void Backoff_doubles_with_each_restart_in_the_window_within_jitter_bounds_and_is_capped()
+    public void Backoff_is_none_for_the_first_restart_in_the_window_then_doubles_within_jitter_bounds_and_is_capped()
     {
         var policy = new RestartPolicy { MaxRestarts = 20, InitialBackoff = TimeSpan.FromSeconds(1), MaxBackoff = TimeSpan.FromSeconds(10) };
         var budget = new RestartBudget(policy);
 
-        for (var restarts = 0; restarts < 6; restarts++)
+        Assert.Equal(TimeSpan.Zero, budget.Backoff(_time.GetUtcNow(), 0.999999));
+        budget.TryConsume(_time.GetUtcNow());
+        for (var restarts = 1; restarts < 7; restarts++)
         {
-            var nominal = Math.Pow(2, restarts); // 1, 2, 4, 8, 16, 32 s, capped at 10 s
+            var nominal = Math.Pow(2, restarts - 1); // 1, 2, 4, 8, 16, 32 s, capped at 10 s
             var low = budget.Backoff(_time.GetUtcNow(), 0.0).TotalSeconds;
             var high = budget.Backoff(_time.GetUtcNow(), 0.999999).TotalSeconds;
             Assert.Equal(Math.Min(nominal * 0.8, 10), low, precision: 3);
