@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 
 namespace Care2Connect.AppHost.Supervision;
@@ -30,7 +31,8 @@ internal sealed class LivenessLoop(TimeProvider time, ILogger logger) : IDisposa
             var cameUp = false;
             do
             {
-                if (await ProbeAsync(withEndpoints, probe, cancellationToken))
+                var failure = await ProbeAsync(withEndpoints, probe, cancellationToken);
+                if (failure is null)
                 {
                     cameUp = true;
                     failures = 0;
@@ -42,7 +44,8 @@ internal sealed class LivenessLoop(TimeProvider time, ILogger logger) : IDisposa
 
                 if (failures >= probe.FailureThreshold)
                 {
-                    var reason = $"liveness probe {probe.Path} failed {failures} times in a row";
+                    // The last failure says which: a hang (no answer in time), a refusal, or an answer that was not 2xx.
+                    var reason = $"liveness probe {probe.Path} failed {failures} times in a row (last: {failure})";
                     if (supervised.Pid is { } pid)
                     {
                         // A hung process may not react to a stop (SIGSTOP, a deadlock): kill its whole tree, and
@@ -79,7 +82,8 @@ internal sealed class LivenessLoop(TimeProvider time, ILogger logger) : IDisposa
         }
     }
 
-    private async Task<bool> ProbeAsync(IResourceWithEndpoints resource, LivenessProbe probe, CancellationToken cancellationToken)
+    /// <summary>Null when the probe succeeded, else what went wrong.</summary>
+    private async Task<string?> ProbeAsync(IResourceWithEndpoints resource, LivenessProbe probe, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(probe.Timeout);
@@ -87,11 +91,17 @@ internal sealed class LivenessLoop(TimeProvider time, ILogger logger) : IDisposa
         {
             var url = new Uri(new Uri(resource.GetEndpoint(probe.EndpointName).Url), probe.Path);
             using var response = await _probeClient.GetAsync(url, timeout.Token);
-            return response.IsSuccessStatusCode;
+            return response.IsSuccessStatusCode
+                ? null
+                : string.Create(CultureInfo.InvariantCulture, $"HTTP {(int)response.StatusCode}");
         }
-        catch (Exception exception) when (exception is HttpRequestException or OperationCanceledException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return false;
+            return string.Create(CultureInfo.InvariantCulture, $"no answer within {probe.Timeout.TotalMilliseconds:0} ms");
+        }
+        catch (Exception exception) when (exception is HttpRequestException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
+        {
+            return exception.Message;
         }
     }
 }

@@ -134,7 +134,7 @@ public sealed class SupervisionSystemTests(Care2ConnectAppFixture fixture, ITest
         using var api = fixture.CreateApiClient(fixture.OperatorKey);
         await Eventually.HoldsAsync(async () => (await api.GetAsync("/alive")).IsSuccessStatusCode, "the API never served again", TimeSpan.FromSeconds(90));
         var log = await File.ReadAllTextAsync(Path.Combine(fixture.LogDirectory, "supervisor.log"));
-        Assert.Contains("api: liveness probe /alive failed 3 times in a row", log, StringComparison.Ordinal);
+        Assert.Contains("api: liveness probe /alive failed 3 times in a row (last: no answer within 1000 ms)", log, StringComparison.Ordinal);
         Assert.False(app.IsRunning, "the hung process must be gone");
         await fixture.RecordProcessesAsync(CancellationToken.None);
     }
