@@ -38,6 +38,9 @@ internal static partial class Log
     [LoggerMessage(8206, LogLevel.Debug, "{Resource}: {State} (exit code {ExitCode}, pid {Pid})")]
     public static partial void ResourceStateSeen(ILogger logger, string resource, string? state, int? exitCode, int? pid);
 
+    [LoggerMessage(8207, LogLevel.Warning, "{Resource}: liveness probe {Path} failed ({Failures} of {Threshold} in a row): {Reason}")]
+    public static partial void LivenessProbeFailed(ILogger logger, string resource, string path, int failures, int threshold, string reason);
+
     [LoggerMessage(8301, LogLevel.Information, "Recover now: {Outcome} ({Summary}); attempt {AttemptId} is in /health/recovery-stats")]
     public static partial void RecoverNowFinished(ILogger logger, string outcome, string summary, Guid attemptId);
 

@@ -39,7 +39,10 @@ internal sealed class LivenessLoop(TimeProvider time, ILogger logger) : IDisposa
                 }
                 else if (cameUp || time.GetUtcNow() - started >= probe.StartupTimeout)
                 {
+                    // Each counted failure is logged, as the kubelet's Unhealthy events are: a failure or two that
+                    // never reach the threshold still show a process that is slow to answer.
                     failures++;
+                    Log.LivenessProbeFailed(logger, supervised.Resource.Name, probe.Path, failures, probe.FailureThreshold, failure);
                 }
 
                 if (failures >= probe.FailureThreshold)
