@@ -71,6 +71,9 @@ internal sealed class BenchSystem : IAsyncDisposable
 
     public ResourceTimeline Timeline { get; }
 
+    /// <summary>Every liveness probe failure the supervisor counted since the boot.</summary>
+    public LivenessFailureLog LivenessFailures { get; private init; } = new();
+
     /// <summary>From the start of the boot: the AppHost's model declared (for the full system, its Program ran).</summary>
     public TimeSpan Declared { get; private set; }
 
@@ -134,6 +137,8 @@ internal sealed class BenchSystem : IAsyncDisposable
             .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None)
             .AddFilter("Care2Connect", LogLevel.Warning)
             .AddFilter("Aspire", LogLevel.Warning));
+        var livenessFailures = new LivenessFailureLog();
+        builder.Services.AddSingleton<ILoggerProvider>(livenessFailures);
         // With the dashboard off nothing listens on the OTLP endpoint the services are given; a 1 s export timeout
         // keeps their shutdown within the orchestrator's stop window (as in the test fixture).
         foreach (var project in builder.Resources.OfType<BuiltProjectResource>())
@@ -153,6 +158,7 @@ internal sealed class BenchSystem : IAsyncDisposable
         await app.StartAsync(timeout.Token);
         return new BenchSystem(app, operatorKey, adminKey, dataDirectory, settings.DataDirectory is null, scratch)
         {
+            LivenessFailures = livenessFailures,
             Declared = declared,
             Started = clock.Elapsed,
             BootClock = clock,
