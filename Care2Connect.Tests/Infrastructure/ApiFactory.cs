@@ -1,10 +1,12 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using Care2Connect.Api.Data;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Care2Connect.Tests.Infrastructure;
 
@@ -71,9 +73,11 @@ internal sealed class ApiFactory(TestPostgresServer server, IReadOnlyDictionary<
     }
 }
 
-internal sealed class CollectingLoggerProvider(ConcurrentQueue<string> lines) : ILoggerProvider
+/// <summary>Collects every log line, or only those of the categories that start with <paramref name="categoryPrefix"/>.</summary>
+internal sealed class CollectingLoggerProvider(ConcurrentQueue<string> lines, string categoryPrefix = "") : ILoggerProvider
 {
-    public ILogger CreateLogger(string categoryName) => new CollectingLogger(categoryName, lines);
+    public ILogger CreateLogger(string categoryName) =>
+        categoryName.StartsWith(categoryPrefix, StringComparison.Ordinal) ? new CollectingLogger(categoryName, lines) : NullLogger.Instance;
 
     public void Dispose()
     {
@@ -87,7 +91,7 @@ internal sealed class CollectingLoggerProvider(ConcurrentQueue<string> lines) : 
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
             lines.Enqueue(exception is null
-                ? $"{logLevel} {category} [{eventId.Id}] {formatter(state, exception)}"
-                : $"{logLevel} {category} [{eventId.Id}] {formatter(state, exception)} {exception}");
+                ? string.Create(CultureInfo.InvariantCulture, $"{DateTime.UtcNow:HH:mm:ss.fff} {logLevel} {category} [{eventId.Id}] {formatter(state, exception)}")
+                : string.Create(CultureInfo.InvariantCulture, $"{DateTime.UtcNow:HH:mm:ss.fff} {logLevel} {category} [{eventId.Id}] {formatter(state, exception)} {exception}"));
     }
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net.Http.Headers;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Care2Connect.Tests.Infrastructure;
 
@@ -18,6 +19,7 @@ public class Care2ConnectAppFixture : IAsyncLifetime
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
 
     private readonly ConcurrentQueue<string> _postgresLog = new();
+    private readonly ConcurrentQueue<string> _supervisorLog = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<ProcessIdentity> _processes = [];
     private readonly ConcurrentDictionary<string, ResourceEvent> _latest = new();
@@ -39,6 +41,9 @@ public class Care2ConnectAppFixture : IAsyncLifetime
     public int CreatePermitLimit => 5;
 
     public IReadOnlyCollection<string> PostgresLog => _postgresLog;
+
+    /// <summary>The supervisor's own log lines (<c>Care2Connect.AppHost.Supervision</c>), as the AppHost logs them.</summary>
+    public IReadOnlyCollection<string> SupervisorLog => _supervisorLog;
 
     /// <summary>Receives the Monitor's alerts (its only webhook, generic JSON format).</summary>
     public WebhookReceiver Alerts { get; private set; } = null!;
@@ -127,6 +132,7 @@ public class Care2ConnectAppFixture : IAsyncLifetime
             .WithEnvironment("Monitor__DefaultTimeout", "00:00:02")
             .WithEnvironment("Monitor__Recovery__Cooldown", "00:01:00");
 
+        builder.Services.AddSingleton<ILoggerProvider>(new CollectingLoggerProvider(_supervisorLog, "Care2Connect.AppHost.Supervision"));
         Configure(builder);
         _app = await builder.BuildAsync(timeout.Token);
         await _app.StartAsync(timeout.Token);

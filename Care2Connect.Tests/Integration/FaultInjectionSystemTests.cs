@@ -180,7 +180,8 @@ public sealed class FaultInjectionSystemTests(FaultInjectionFixture fixture, ITe
         // Six times unready: five restarts, then the budget holds and there is no sixth, and the dashboard says so.
         // (The rolling window that gives the budget back is proven in RestartBudgetTests.)
         var (spent, unready) = await fixture.UnreadyTunnelUntilBudgetSpentAsync();
-        Assert.Equal(6, unready);
+        // On a failure, say what spent the budget: every tunnel restart and every liveness failure the supervisor counted.
+        Assert.True(6 == unready, $"the budget was spent after {unready} unready tunnels, not 6. The supervisor's tunnel lines:{Environment.NewLine}{await TunnelSupervisionLinesAsync()}");
         Assert.Equal("0", Property(spent, "supervisor.budget_left"));
         Assert.Equal("5", Property(spent, "supervisor.restarts_in_window"));
         await Task.Delay(TimeSpan.FromSeconds(3));
@@ -316,6 +317,14 @@ public sealed class FaultInjectionSystemTests(FaultInjectionFixture fixture, ITe
     }
 
     // Restarts the supervisor made, per resource, from its own log (what an operator reads).
+    private async Task<string> TunnelSupervisionLinesAsync()
+    {
+        var restarts = await File.ReadAllLinesAsync(Path.Combine(fixture.LogDirectory, "supervisor.log"));
+        return string.Join(
+            Environment.NewLine,
+            restarts.Concat(fixture.SupervisorLog).Where(line => line.Contains("tunnel: ", StringComparison.Ordinal)));
+    }
+
     private async Task<Dictionary<string, int>> RestartCountsAsync()
     {
         var path = Path.Combine(fixture.LogDirectory, "supervisor.log");

@@ -135,6 +135,12 @@ public sealed class SupervisionSystemTests(Care2ConnectAppFixture fixture, ITest
         await Eventually.HoldsAsync(async () => (await api.GetAsync("/alive")).IsSuccessStatusCode, "the API never served again", TimeSpan.FromSeconds(90));
         var log = await File.ReadAllTextAsync(Path.Combine(fixture.LogDirectory, "supervisor.log"));
         Assert.Contains("api: liveness probe /alive failed 3 times in a row (last: no answer within 1000 ms)", log, StringComparison.Ordinal);
+        // Each failure on the way there was logged as it was counted (event 8207), the first two below the threshold.
+        for (var failure = 1; failure <= 3; failure++)
+        {
+            Assert.Contains(fixture.SupervisorLog, line => line.Contains($"[8207] api: liveness probe /alive failed ({failure} of 3 in a row): no answer within 1000 ms", StringComparison.Ordinal));
+        }
+
         Assert.False(app.IsRunning, "the hung process must be gone");
         await fixture.RecordProcessesAsync(CancellationToken.None);
     }
