@@ -241,7 +241,11 @@ public class Care2ConnectAppFixture : IAsyncLifetime
                         // Let the supervisor see it up first (two probe periods): until then a failing probe is a
                         // slow start, not a hang, and only counts after the startup timeout.
                         await Task.Delay(TimeSpan.FromSeconds(2.5));
-                        using var post = await metrics.PostAsync("/control/unready", null);
+                        // Given all the time it takes: a request that timed out here after the tunnel went unready
+                        // would leave a restart uncounted.
+                        using var control = App.CreateHttpClient("tunnel", "metrics");
+                        control.Timeout = TimeSpan.FromSeconds(30);
+                        using var post = await control.PostAsync("/control/unready", null);
                         if (post.IsSuccessStatusCode)
                         {
                             unready++;

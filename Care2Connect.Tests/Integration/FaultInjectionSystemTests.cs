@@ -38,6 +38,9 @@ public sealed class FaultInjectionSystemTests(FaultInjectionFixture fixture, ITe
     private const int WritesPerScenario = 200;
     private static readonly TimeSpan HangAfter = TimeSpan.FromSeconds(30);
 
+    /// <summary>The tunnel budget's window in every AppHost fixture (<c>Supervisor:Resources:tunnel:Window</c>).</summary>
+    private static readonly TimeSpan TunnelBudgetWindow = TimeSpan.FromMinutes(5);
+
     [Fact]
     public async Task Postgres_restarted_within_the_retry_window_then_stopped_beyond_it_with_the_monitor_killed_loses_nothing()
     {
@@ -170,18 +173,26 @@ public sealed class FaultInjectionSystemTests(FaultInjectionFixture fixture, ITe
     }
 
     [Fact]
-    public async Task The_tunnel_unready_six_times_is_restarted_five_times_and_its_edge_lost_once_while_the_origin_serves_throughout()
+    public async Task The_tunnel_unready_until_its_budget_is_spent_is_restarted_once_each_time_then_held_and_its_edge_lost_once_while_the_origin_serves_throughout()
     {
         var restartsBefore = await RestartCountsAsync();
         var from = DateTimeOffset.UtcNow;
         await using var load = StartLoad("tunnel");
         await load.WaitForAcknowledgedWritesAsync(20, TimeSpan.FromSeconds(60));
 
-        // Six times unready: five restarts, then the budget holds and there is no sixth, and the dashboard says so.
-        // (The rolling window that gives the budget back is proven in RestartBudgetTests.)
+        // Unready until the budget is spent: each time one restart, until the budget (5 in the window) holds and the
+        // next is refused, and the dashboard says so. Six times from a fresh budget; fewer when the tunnel was already
+        // restarted within the window before this test (a slow first start on a saturated machine is). (The rolling
+        // window that gives the budget back is proven in RestartBudgetTests.)
         var (spent, unready) = await fixture.UnreadyTunnelUntilBudgetSpentAsync();
+        var restartsAtSpent = await RestartCountsAsync();
+        var restartedHere = restartsAtSpent["tunnel"] - restartsBefore["tunnel"];
+        var restartedEarlier = await TunnelRestartsInWindowBeforeAsync(restartedHere);
+        output.WriteLine($"tunnel: {restartedEarlier} restart(s) already in the window, {restartedHere} here, {unready} times unready");
         // On a failure, say what spent the budget: every tunnel restart and every liveness failure the supervisor counted.
-        Assert.True(6 == unready, $"the budget was spent after {unready} unready tunnels, not 6. The supervisor's tunnel lines:{Environment.NewLine}{await TunnelSupervisionLinesAsync()}");
+        var because = $"The supervisor's tunnel lines:{Environment.NewLine}{await TunnelSupervisionLinesAsync()}";
+        Assert.True(restartedEarlier + restartedHere == 5, $"{restartedEarlier} + {restartedHere} restarts spent the budget, not 5. {because}");
+        Assert.True(unready == restartedHere + 1, $"{unready} times unready for {restartedHere} restarts: each must cost one, and the last none. {because}");
         Assert.Equal("0", Property(spent, "supervisor.budget_left"));
         Assert.Equal("5", Property(spent, "supervisor.restarts_in_window"));
         await Task.Delay(TimeSpan.FromSeconds(3));
@@ -222,8 +233,9 @@ public sealed class FaultInjectionSystemTests(FaultInjectionFixture fixture, ITe
         Assert.All(load.Requests, r => Assert.Equal(RequestOutcome.Succeeded, r.Outcome));
         await AssertNothingLostOrDoubledAsync(load);
 
+        // Nothing restarted after the budget was spent, and nothing else at all.
         var restartsAfter = await RestartCountsAsync();
-        Assert.Equal(restartsBefore["tunnel"] + 5, restartsAfter["tunnel"]);
+        Assert.Equal(restartsAtSpent["tunnel"], restartsAfter["tunnel"]);
         foreach (var name in new[] { "api", "monitor", "postgres" })
         {
             Assert.Equal(restartsBefore[name], restartsAfter[name]);
@@ -316,7 +328,19 @@ public sealed class FaultInjectionSystemTests(FaultInjectionFixture fixture, ITe
         await fixture.RecordProcessesAsync(CancellationToken.None);
     }
 
-    // Restarts the supervisor made, per resource, from its own log (what an operator reads).
+    /// <summary>
+    /// The tunnel's restarts before the last <paramref name="restartedHere"/> that still counted when its budget was
+    /// spent: logged within the budget's window (the fixture's 5 min) before the "restart budget spent" line.
+    /// </summary>
+    private async Task<int> TunnelRestartsInWindowBeforeAsync(int restartedHere)
+    {
+        static DateTime At(string line) => DateTime.ParseExact(line[1..20], "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+        var lines = await File.ReadAllLinesAsync(Path.Combine(fixture.LogDirectory, "supervisor.log"));
+        var spentAt = At(lines.Last(line => line.Contains("] tunnel: restart budget spent", StringComparison.Ordinal)));
+        var restarts = lines.Where(line => line.Contains("] tunnel: ", StringComparison.Ordinal) && line.Contains("; restarting (", StringComparison.Ordinal)).ToList();
+        return restarts.SkipLast(restartedHere).Count(line => At(line) > spentAt - TunnelBudgetWindow);
+    }
+
     private async Task<string> TunnelSupervisionLinesAsync()
     {
         var restarts = await File.ReadAllLinesAsync(Path.Combine(fixture.LogDirectory, "supervisor.log"));
@@ -325,6 +349,7 @@ public sealed class FaultInjectionSystemTests(FaultInjectionFixture fixture, ITe
             restarts.Concat(fixture.SupervisorLog).Where(line => line.Contains("tunnel: ", StringComparison.Ordinal)));
     }
 
+    // Restarts the supervisor made, per resource, from its own log (what an operator reads).
     private async Task<Dictionary<string, int>> RestartCountsAsync()
     {
         var path = Path.Combine(fixture.LogDirectory, "supervisor.log");
