@@ -18,6 +18,9 @@ public class Care2ConnectAppFixture : IAsyncLifetime
     public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
 
+    /// <summary>The window of the tunnel's restart budget in every AppHost fixture.</summary>
+    public static readonly TimeSpan TunnelBudgetWindow = TimeSpan.FromMinutes(5);
+
     private readonly ConcurrentQueue<string> _postgresLog = new();
     private readonly ConcurrentQueue<string> _supervisorLog = new();
     private readonly CancellationTokenSource _stopping = new();
@@ -86,7 +89,7 @@ public class Care2ConnectAppFixture : IAsyncLifetime
                 "Supervisor:Resources:tunnel:InitialBackoff=00:00:00.100",
                 // Longer than spending the budget can take: six unready cycles took up to 90 s on a saturated machine
                 // (load 24), and a window that ran out meanwhile would hand a restart back in the middle of the test.
-                "Supervisor:Resources:tunnel:Window=00:05:00",
+                $"Supervisor:Resources:tunnel:Window={TunnelBudgetWindow:c}",
                 "Supervisor:Resources:tunnel:Liveness:InitialDelay=00:00:00.500",
                 "Supervisor:Resources:tunnel:Liveness:Period=00:00:01",
                 "Supervisor:Resources:tunnel:Liveness:Timeout=00:00:01",

@@ -38,9 +38,6 @@ public sealed class FaultInjectionSystemTests(FaultInjectionFixture fixture, ITe
     private const int WritesPerScenario = 200;
     private static readonly TimeSpan HangAfter = TimeSpan.FromSeconds(30);
 
-    /// <summary>The tunnel budget's window in every AppHost fixture (<c>Supervisor:Resources:tunnel:Window</c>).</summary>
-    private static readonly TimeSpan TunnelBudgetWindow = TimeSpan.FromMinutes(5);
-
     [Fact]
     public async Task Postgres_restarted_within_the_retry_window_then_stopped_beyond_it_with_the_monitor_killed_loses_nothing()
     {
@@ -335,29 +332,30 @@ public sealed class FaultInjectionSystemTests(FaultInjectionFixture fixture, ITe
     private async Task<int> TunnelRestartsInWindowBeforeAsync(int restartedHere)
     {
         static DateTime At(string line) => DateTime.ParseExact(line[1..20], "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
-        var lines = await File.ReadAllLinesAsync(Path.Combine(fixture.LogDirectory, "supervisor.log"));
+        var lines = await SupervisorLogFileAsync();
         var spentAt = At(lines.Last(line => line.Contains("] tunnel: restart budget spent", StringComparison.Ordinal)));
-        var restarts = lines.Where(line => line.Contains("] tunnel: ", StringComparison.Ordinal) && line.Contains("; restarting (", StringComparison.Ordinal)).ToList();
-        return restarts.SkipLast(restartedHere).Count(line => At(line) > spentAt - TunnelBudgetWindow);
+        return RestartLines(lines, "tunnel").SkipLast(restartedHere).Count(line => At(line) > spentAt - Care2ConnectAppFixture.TunnelBudgetWindow);
     }
 
-    private async Task<string> TunnelSupervisionLinesAsync()
-    {
-        var restarts = await File.ReadAllLinesAsync(Path.Combine(fixture.LogDirectory, "supervisor.log"));
-        return string.Join(
+    private async Task<string> TunnelSupervisionLinesAsync() =>
+        string.Join(
             Environment.NewLine,
-            restarts.Concat(fixture.SupervisorLog).Where(line => line.Contains("tunnel: ", StringComparison.Ordinal)));
-    }
+            (await SupervisorLogFileAsync()).Concat(fixture.SupervisorLog).Where(line => line.Contains("tunnel: ", StringComparison.Ordinal)));
 
     // Restarts the supervisor made, per resource, from its own log (what an operator reads).
     private async Task<Dictionary<string, int>> RestartCountsAsync()
     {
+        var lines = await SupervisorLogFileAsync();
+        return new[] { "api", "monitor", "postgres", "tunnel" }.ToDictionary(name => name, name => RestartLines(lines, name).Count(), StringComparer.Ordinal);
+    }
+
+    private static IEnumerable<string> RestartLines(IEnumerable<string> lines, string resource) =>
+        lines.Where(line => line.Contains($"] {resource}: ", StringComparison.Ordinal) && line.Contains("; restarting (", StringComparison.Ordinal));
+
+    private async Task<string[]> SupervisorLogFileAsync()
+    {
         var path = Path.Combine(fixture.LogDirectory, "supervisor.log");
-        var lines = File.Exists(path) ? await File.ReadAllLinesAsync(path) : [];
-        return new[] { "api", "monitor", "postgres", "tunnel" }.ToDictionary(
-            name => name,
-            name => lines.Count(line => line.Contains($"] {name}: ", StringComparison.Ordinal) && line.Contains("; restarting (", StringComparison.Ordinal)),
-            StringComparer.Ordinal);
+        return File.Exists(path) ? await File.ReadAllLinesAsync(path) : [];
     }
 
     private static async Task<int> RecoveryAttemptCountAsync(HttpClient admin)
